@@ -29,6 +29,7 @@ def _allow_flush_of_guarded_tables_on_sqlite():
     """Transactional tests flush tables with DELETE on SQLite, which the append-only triggers
     refuse; drop the triggers for the flush and put them back after it. (PostgreSQL flushes
     with TRUNCATE, which row triggers do not see.)"""
+    from django.db.backends.sqlite3 import base  # noqa: F401  (imports operations without a cycle)
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     from sop import dbguards
@@ -56,7 +57,8 @@ def make_user(db):
         User = get_user_model()
         name = username or f"{'_'.join(roles) or 'outsider'}_{next(_seq)}"
         user = User.objects.create_user(username=name, password=password, **extra)
-        user.groups.set(Group.objects.filter(name__in=roles))
+        # get_or_create: a transactional test's flush empties the groups the migration made.
+        user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
         return user
 
     return _make
@@ -134,3 +136,58 @@ def cycle(owner):
     from cycles import services
 
     return services.cycle_open(actor=owner, label="2027-01")
+
+
+@pytest.fixture
+def live_worker(transactional_db, tmp_path):
+    """A real Celery worker process on the configured broker (filesystem or Redis), using the
+    test database, consuming a queue of its own. Yields the queue name; tasks sent with
+    `queue=` that name (or the default queue, switched for the test) reach it."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        db_url = f"sqlite:///{settings_dict['NAME']}"
+    else:
+        user = settings_dict.get("USER") or ""
+        password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        db_url = f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+    env = dict(os.environ, DATABASE_URL=db_url, CELERY_QUEUE=queue, CELERY_TASK_ALWAYS_EAGER="0")
+    root = Path(__file__).resolve().parents[1]
+    log = open(tmp_path / "worker.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "sop", "worker", "-Q", queue, "--concurrency", "1",
+         "--pool", "prefork", "--loglevel", "INFO", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    previous_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("worker exited early:\n" + (tmp_path / "worker.log").read_text())
+            if "ready." in (tmp_path / "worker.log").read_text():
+                break
+            time.sleep(0.3)
+        else:
+            raise RuntimeError("worker not ready in 60 s:\n" + (tmp_path / "worker.log").read_text())
+        yield queue
+    finally:
+        celery_app.conf.task_default_queue = previous_queue
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

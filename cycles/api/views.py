@@ -72,9 +72,7 @@ class StepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = StepFilter
 
     def get_queryset(self):
-        return selectors.step_queryset().prefetch_related(
-            Prefetch("signoffs", queryset=SignOff.objects.select_related("user"))
-        ).order_by("-cycle__start_month", "cycle_id", "position")
+        return selectors.step_queryset().order_by("-cycle__start_month", "cycle_id", "position")
 
     def _respond(self, step):
         return Response(s.StepSerializer(self.get_queryset().get(pk=step.pk)).data)
