@@ -51,10 +51,10 @@ def _sf():
 def _arima(m: int):
     sf = _sf()
     if m > 1:
-        # The "airline" model: robust on short monthly series; CSS estimation
-        # is ~4x faster than CSS-ML here for near-identical forecasts.
-        return sf.ARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1), season_length=m, method="CSS")
-    return sf.ARIMA(order=(0, 1, 1), method="CSS")
+        # The "airline" model: a robust fixed seasonal ARIMA on short monthly
+        # series. (statsforecast 2.1's method="CSS" returns zero forecasts.)
+        return sf.ARIMA(order=(0, 1, 1), seasonal_order=(0, 1, 1), season_length=m)
+    return sf.ARIMA(order=(0, 1, 1))
 
 
 def _c(name, kind, seasonal, adjusted, native, build, description):
@@ -77,7 +77,7 @@ REGISTRY: dict[str, Candidate] = {
         _c("ets", SMOOTH, False, True, True, lambda m: _sf().AutoETS(season_length=1, model="ZZN"),
            "ETS, error and (damped) trend chosen by AICc"),
         _c("arima", SMOOTH, False, False, True, _arima,
-           "ARIMA(0,1,1)(0,1,1)12 'airline' on seasonal series, ARIMA(0,1,1) otherwise; CSS"),
+           "ARIMA(0,1,1)(0,1,1)12 'airline' on seasonal series, ARIMA(0,1,1) otherwise"),
         # Slower or alternative variants, for comparisons (bench/forecast/m3_compare.py)
         _c("ets_full", SMOOTH, False, False, True, lambda m: _sf().AutoETS(season_length=m),
            "ETS, full AICc search over seasonal models (slow)"),
@@ -105,13 +105,13 @@ REGISTRY: dict[str, Candidate] = {
 }
 
 #: Candidates tried by default on regular (non-intermittent) series.
-DEFAULT_SMOOTH = ("seasonal_naive", "naive", "ses", "theta", "dotm", "ets", "arima")
+DEFAULT_SMOOTH = ("seasonal_naive", "naive", "ses", "theta", "dotm", "ets")
 #: Candidates tried by default on intermittent series (ADI > 1.32).
 DEFAULT_INTERMITTENT = ("croston_sba", "tsb", "imapa", "adida", "mean")
 
 #: Name of the equal-weight combination candidate (needs no extra fit).
 COMBO = "combo"
-COMBO_MEMBERS = ("ets", "theta", "arima")
+COMBO_MEMBERS = ("ets", "theta", "dotm")
 
 
 def fit_predict(name: str, y: np.ndarray, h: int, season_length: int, level: int | None,

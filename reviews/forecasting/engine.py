@@ -51,7 +51,11 @@ class EngineConfig:
     backtest_windows: int = 3
     smooth: tuple[str, ...] = cands.DEFAULT_SMOOTH
     intermittent: tuple[str, ...] = cands.DEFAULT_INTERMITTENT
-    combo: bool = True
+    combo: tuple[str, ...] = cands.COMBO_MEMBERS  # empty: no combination candidate
+    # The incumbent wins unless a challenger's backtest error is lower by
+    # more than this share: short backtests are noisy (see docs).
+    incumbent: str = cands.COMBO
+    margin: float = 0.10
     max_history: int = 120
     adi_threshold: float = 1.32
     min_train: int = 6
@@ -99,7 +103,7 @@ def month_ordinals(values: Iterable[Any]) -> np.ndarray:
     """Month ordinals (year * 12 + month - 1) of periods, dates or 'YYYY-MM[-DD]' strings."""
     s = pd.Series(list(values) if not isinstance(values, pd.Series) else values)
     if isinstance(s.dtype, pd.PeriodDtype):
-        ts = s.dt.to_timestamp()
+        return (s.dt.year.to_numpy() * 12 + s.dt.month.to_numpy() - 1).astype(np.int64)
     else:
         ts = pd.to_datetime(s.astype(str) if s.dtype == object else s, format="mixed")
     return (ts.dt.year.to_numpy() * 12 + ts.dt.month.to_numpy() - 1).astype(np.int64)
@@ -238,8 +242,13 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
         names = tuple(nm for nm in names if not cands.REGISTRY[nm].seasonal)
     metric = "rmse" if intermittent else "mae"
     scores = backtest(ys, names, plan, season_length=m, seasonal=seasonal,
-                      combo=cfg.combo and not intermittent, explode_factor=cfg.explode_factor)
+                      combo=() if intermittent else cfg.combo, explode_factor=cfg.explode_factor)
     ranked = choose(scores, metric)
+    if not intermittent and cfg.incumbent in ranked and ranked[0] != cfg.incumbent:
+        best = scores[ranked[0]].score(metric)
+        if best >= (1 - cfg.margin) * scores[cfg.incumbent].score(metric):
+            ranked.remove(cfg.incumbent)
+            ranked.insert(0, cfg.incumbent)
 
     for name in ranked:
         fitted = _final_fit(name, ys, horizon, m, seasonal, cfg)
@@ -262,7 +271,7 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
 
 def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
                cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None:
-    members = cands.COMBO_MEMBERS if name == cands.COMBO else (name,)
+    members = tuple(m for m in cfg.combo if m in cfg.smooth) if name == cands.COMBO else (name,)
     outs = []
     for member in members:
         try:

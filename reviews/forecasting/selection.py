@@ -68,7 +68,7 @@ def is_sane(forecast: np.ndarray, train: np.ndarray, explode_factor: float) -> b
 
 
 def backtest(y: np.ndarray, names: tuple[str, ...], plan: BacktestPlan, *, season_length: int,
-             seasonal: bool, combo: bool, explode_factor: float) -> dict[str, CandidateScore]:
+             seasonal: bool, combo: tuple[str, ...], explode_factor: float) -> dict[str, CandidateScore]:
     """Fit every candidate at every origin; returns the scores by name.
 
     A candidate that fails, or forecasts a runaway path, at any origin is
@@ -76,7 +76,7 @@ def backtest(y: np.ndarray, names: tuple[str, ...], plan: BacktestPlan, *, seaso
     equal-weight mean of its members' forecasts at each origin.
     """
     scores = {name: CandidateScore(name) for name in names}
-    members = [m for m in cands.COMBO_MEMBERS if m in names] if combo else []
+    members = [m for m in combo if m in names]
     use_combo = len(members) >= 2
     if use_combo:
         scores[cands.COMBO] = CandidateScore(cands.COMBO)
