@@ -56,6 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--season-length", type=int, default=12, help="months per season (default 12)")
     parser.add_argument("--jobs", type=int, default=-1,
                         help="worker processes (default -1: all cores; 1 inside a daemon process)")
+    parser.add_argument("--candidates", choices=("fast", "full"), default="fast",
+                        help="candidate set: fast (default) or full (adds seasonal ARIMA; ~3x slower)")
     parser.add_argument("--negative", choices=("clip", "error"), default="clip",
                         help="negative quantities: clip month totals to 0 with a warning (default) or refuse")
     parser.add_argument("--diagnostics", metavar="DIAG.csv",
@@ -100,7 +102,7 @@ def _write_csv(frame, path: str, stdout: TextIO) -> None:
 
 def execute(options: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> None:
     """Run the forecast for parsed options; raises CliError on bad input."""
-    from .engine import forecast_many
+    from .engine import PRESETS, forecast_many
     from .inputs import InputError, read_history
 
     for target in (options.out, options.diagnostics, options.backtest):
@@ -123,7 +125,8 @@ def execute(options: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> N
 
     result = forecast_many(history.frame, options.horizon, level=options.level,
                            season_length=options.season_length, n_jobs=options.jobs,
-                           progress=report if options.progress else None)
+                           progress=report if options.progress else None,
+                           config=PRESETS[getattr(options, "candidates", "fast")])
     lo, hi = f"lo{options.level}", f"hi{options.level}"
     out = result.forecast.copy()
     for col in ("quantity", lo, hi):

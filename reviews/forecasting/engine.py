@@ -55,11 +55,20 @@ class EngineConfig:
     # The incumbent wins unless a challenger's backtest error is lower by
     # more than this share: short backtests are noisy (see docs).
     incumbent: str = cands.COMBO
-    margin: float = 0.10
+    margin: float = 0.20
     max_history: int = 120
     adi_threshold: float = 1.32
     min_train: int = 6
     explode_factor: float = 10.0
+
+
+#: Candidate sets by name (CLI --candidates). "full" adds the seasonal ARIMA
+#: (airline model) as a candidate and a combination member: no better on M3
+#: and about 3x slower (bench/README.md), so it is opt-in.
+PRESETS: dict[str, EngineConfig] = {
+    "fast": EngineConfig(),
+    "full": EngineConfig(smooth=(*cands.DEFAULT_SMOOTH, "arima"), combo=(*cands.COMBO_MEMBERS, "arima")),
+}
 
 
 @dataclass

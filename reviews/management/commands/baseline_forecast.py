@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import argparse
 
-        fields = ("history", "horizon", "out", "level", "season_length", "jobs", "negative",
+        fields = ("history", "horizon", "out", "level", "season_length", "jobs", "candidates", "negative",
                   "diagnostics", "backtest", "progress")
         namespace = argparse.Namespace(**{k: options[k] for k in fields})
         try:
