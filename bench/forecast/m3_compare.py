@@ -69,7 +69,7 @@ def _engine(args):
     out = []
     for sid, x, _ in data:
         r = forecast_series(sid, x, 0, h, cfg)
-        out.append((r.mean, r.model))
+        out.append((r.mean, r.model, r.lo, r.hi))
     return out, time.process_time() - t0
 
 
@@ -93,6 +93,7 @@ def main(argv=None) -> int:
     p.add_argument("--combo", default=None, help="combination members, comma separated ('' = none)")
     p.add_argument("--windows", type=int, default=None)
     p.add_argument("--margin", type=float, default=None)
+    p.add_argument("--no-floor", action="store_true")
     p.add_argument("--bt-horizon", type=int, default=None)
     a = p.parse_args(argv)
     data = load_m3(a.truncate)
@@ -130,6 +131,8 @@ def main(argv=None) -> int:
                 cfg = replace(cfg, combo=tuple(x for x in a.combo.split(",") if x))
             if a.margin is not None:
                 cfg = replace(cfg, margin=a.margin)
+            if a.no_floor:
+                cfg = replace(cfg, interval_floor=False)
             if a.windows:
                 cfg = replace(cfg, backtest_windows=a.windows)
             if a.bt_horizon:
@@ -141,6 +144,8 @@ def main(argv=None) -> int:
             print(f"| engine (selection) | {s:.2f} | {ms:.3f} | {w:.2f} | {1000 * cpu / len(data):.1f} |")
             from collections import Counter
 
+            inside = np.concatenate([(xx >= r[2]) & (xx <= r[3]) for (_, _, xx), r in zip(data, res, strict=True)])
+            print(f"80% interval coverage: {100 * inside.mean():.1f} %")
             print("chosen:", dict(Counter(r[1] for r in res).most_common()))
     return 0
 

@@ -60,6 +60,7 @@ class EngineConfig:
     adi_threshold: float = 1.32
     min_train: int = 6
     explode_factor: float = 10.0
+    interval_floor: bool = True
 
 
 #: Candidate sets by name (CLI --candidates). "full" adds the seasonal ARIMA
@@ -269,6 +270,10 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
         rmse = float(np.sqrt(np.mean((f - a) ** 2)))
         if lo is None:
             lo, hi = mean - z * rmse, mean + z * rmse
+        elif cfg.interval_floor:
+            # Model intervals ignore model uncertainty: never narrower than
+            # the errors the model actually made in the backtest.
+            lo, hi = np.minimum(lo, mean - z * rmse), np.maximum(hi, mean + z * rmse)
         _backtest_diag(diag, sc, ys, m, scale)
         rows = _backtest_rows(series, scores, name, scale)
         return _finish(series, start, mean, lo, hi, name, scale, diag, rows)
