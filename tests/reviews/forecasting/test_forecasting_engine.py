@@ -1,5 +1,6 @@
 """Engine behaviour on awkward histories: never a crash, zero-clipped, monthly periods."""
 
+import datetime
 import multiprocessing
 
 import numpy as np
@@ -110,7 +111,9 @@ def test_horizon_must_be_positive():
 
 
 def test_month_ordinals_accept_strings_dates_and_periods():
-    values = ["2024-01", "2024-02-29", pd.Timestamp("2024-03-05")]
-    assert list(month_ordinals(values)) == [2024 * 12, 2024 * 12 + 1, 2024 * 12 + 2]
+    values = ["2024-01", "2024-02-29", pd.Timestamp("2024-03-05"), datetime.date(2024, 4, 1)]
+    assert list(month_ordinals(values)) == [2024 * 12, 2024 * 12 + 1, 2024 * 12 + 2, 2024 * 12 + 3]
+    dates = pd.Series([datetime.date(2023, 12, 1), datetime.date(2024, 1, 1)])
+    assert list(month_ordinals(dates)) == [2023 * 12 + 11, 2024 * 12]
     periods = pd.Series(pd.period_range("2024-01", periods=2, freq="M"))
     assert list(month_ordinals(periods)) == [2024 * 12, 2024 * 12 + 1]
