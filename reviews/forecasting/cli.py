@@ -15,7 +15,7 @@ import tempfile
 import time
 from typing import TextIO
 
-MAX_HORIZON = 120
+MAX_HORIZON = 1200  # 100 years: a guard against typos, not a planning rule
 
 
 class CliError(Exception):

@@ -174,7 +174,7 @@ def _empty_diag() -> dict[str, Any]:
     return {"model": "", "demand_class": "", "n_obs": 0, "adi": math.nan, "cv2": math.nan,
             "zero_share": math.nan, "negatives_clipped": 0, "backtest_points": 0,
             "error_rmse": math.nan, "error_mae": math.nan, "wape": math.nan, "bias": math.nan,
-            "mase": math.nan, "seasonal": False, "reason": ""}
+            "mase": math.nan, "seasonal": False, "leading_zeros_dropped": 0, "reason": ""}
 
 
 def demand_class(y: np.ndarray, adi_threshold: float = 1.32) -> tuple[str, float, float]:
@@ -191,6 +191,17 @@ def demand_class(y: np.ndarray, adi_threshold: float = 1.32) -> tuple[str, float
     if adi > adi_threshold:
         return ("lumpy" if cv2 > 0.49 else "intermittent"), adi, cv2
     return ("erratic" if cv2 > 0.49 else "smooth"), adi, cv2
+
+
+def _is_prelaunch(lead: int, after: int, demands: int) -> bool:
+    """Are the ``lead`` zero months before the first demand a pre-launch period?
+
+    Yes when the run is long (6+ months) and clearly longer than the gaps
+    between the later demands (more than twice the average interval, at
+    least 3 demands to tell). A stationary intermittent series starts with a
+    zero run like its others: keeping it avoids overstating the rate.
+    """
+    return lead >= 6 and demands >= 3 and lead > 2.0 * after / demands
 
 
 def _fallback(y: np.ndarray, horizon: int, z: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
@@ -225,7 +236,10 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
                     reason="no demand in history")
         zeros = np.zeros(horizon)
         return SeriesResult(series, start, zeros, zeros.copy(), zeros.copy(), "zero", diag)
-    y = y[nonzero[0]:]  # months before the first demand are not demand
+    lead = int(nonzero[0])
+    if _is_prelaunch(lead, y.size - lead, nonzero.size):
+        y = y[lead:]
+        diag["leading_zeros_dropped"] = lead
     if y.size > cfg.max_history:
         y = y[-cfg.max_history:]
     n = y.size

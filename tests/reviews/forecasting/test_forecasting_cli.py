@@ -101,7 +101,7 @@ def test_negative_quantities_can_be_refused(tmp_path):
     assert not target.exists()
 
 
-@pytest.mark.parametrize("horizon", ["0", "-3", "abc", "121"])
+@pytest.mark.parametrize("horizon", ["0", "-3", "abc", "2.5", "1201"])
 def test_bad_horizon_is_refused(tmp_path, horizon):
     target = tmp_path / "out.csv"
     code, _, err = run(FIXTURES / "history.csv", "--horizon", horizon, "--out", target)
