@@ -299,7 +299,7 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
 
 def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
                cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None:
-    members = tuple(m for m in cfg.combo if m in cfg.smooth) if name == cands.COMBO else (name,)
+    members = tuple(k for k in cfg.combo if k in cfg.smooth) if name == cands.COMBO else (name,)
     outs = []
     for member in members:
         try:
