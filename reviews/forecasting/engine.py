@@ -301,9 +301,12 @@ def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
                cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None:
     members = tuple(k for k in cfg.combo if k in cfg.smooth) if name == cands.COMBO else (name,)
     outs = []
-    for member in members:
+    for i, member in enumerate(members):
+        # In a combination only the first member's interval is computed: Theta's
+        # intervals are simulated and cost more than its fit (see docs).
+        level = cfg.level if i == 0 else None
         try:
-            mean, lo, hi = cands.fit_predict(member, ys, horizon, m, cfg.level, seasonal)
+            mean, lo, hi = cands.fit_predict(member, ys, horizon, m, level, seasonal)
         except Exception:
             return None
         if not is_sane(mean, ys, cfg.explode_factor):
@@ -312,10 +315,11 @@ def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
     if len(outs) == 1:
         return outs[0]
     mean = np.mean([o[0] for o in outs], axis=0)
-    if any(o[1] is None for o in outs):
+    first_mean, lo, hi = outs[0]
+    if lo is None:
         return mean, None, None
-    # Mean of the members' bounds: a pragmatic interval for an equal-weight combination.
-    return mean, np.mean([o[1] for o in outs], axis=0), np.mean([o[2] for o in outs], axis=0)
+    # The first member's interval widths around the combined mean.
+    return mean, mean - (first_mean - lo), mean + (hi - first_mean)
 
 
 def _backtest_diag(diag: dict[str, Any], sc: CandidateScore, ys: np.ndarray, season: int,
