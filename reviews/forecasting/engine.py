@@ -5,17 +5,20 @@ app's Celery task and the CLI both call ``forecast_many``.
 
 Per series (see docs/forecasting.md for the reasons):
 1. the monthly history is made dense (missing months are 0), negative
-   quantities are clipped to 0, leading zeros (months before the first
-   demand) are dropped and at most ``max_history`` recent months are kept;
+   months are clipped to 0, a long run of zeros before the first demand (a
+   launch) is dropped and at most ``max_history`` recent months are kept;
 2. all-zero history -> zero forecast; 1-6 months -> a fallback (mean, or
    SES) without backtest;
 3. otherwise the series is classed intermittent when ADI > 1.32 (average
    months between demands) and the matching candidate set is backtested on
    rolling origins; the lowest error wins (MAE on regular series, RMSE on
    intermittent ones, so that the chosen forecast aims at the mean demand);
-4. the winner is refitted on the whole history for the horizon; its native
-   80 % interval is kept, or, for models without one, an empirical interval
-   from its backtest RMSE; forecasts and bounds are clipped at 0.
+4. on regular series the ETS/Theta/DOTM combination is kept unless another
+   candidate beats it by more than ``margin`` (20 %);
+5. the winner is refitted on the whole history for the horizon; its native
+   80 % interval is kept (never narrower than +/- z x its backtest RMSE), or,
+   for models without one, that empirical band; forecasts and bounds are
+   clipped at 0.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class ForecastResult:
     diagnostics: one row per series: model, demand_class, n_obs, adi, cv2,
         zero_share, negatives_clipped, backtest_points, error_rmse (backtest
         RMSE per month in units: the forecast error for safety stock),
-        error_mae, wape, bias, mase, reason.
+        error_mae, wape, bias, mase, seasonal, leading_zeros_dropped, reason.
     backtest: one row per series and candidate: series, model, mae, rmse,
         wape, bias, points, chosen, failed.
     """
