@@ -278,7 +278,7 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
             ranked.insert(0, cfg.incumbent)
 
     for name in ranked:
-        fitted = _final_fit(name, ys, horizon, m, seasonal, cfg)
+        fitted = _final_fit(scores[name].members or (name,), ys, horizon, m, seasonal, cfg)
         if fitted is None:
             continue
         mean, lo, hi = fitted
@@ -300,9 +300,9 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
     return _finish(series, start, mean, lo, hi, name, scale, diag, _backtest_rows(series, scores, "", scale))
 
 
-def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
+def _final_fit(members: tuple[str, ...], ys: np.ndarray, horizon: int, m: int, seasonal: bool,
                cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None:
-    members = tuple(k for k in cfg.combo if k in cfg.smooth) if name == cands.COMBO else (name,)
+    """Refit one candidate, or the members of the combination, on the whole history."""
     outs = []
     for i, member in enumerate(members):
         # In a combination only the first member's interval is computed: Theta's
