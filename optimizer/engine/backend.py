@@ -57,7 +57,8 @@ def ortools_version() -> str:
         return "unknown"
 
 
-def _params(method: str, time_limit: float | None, gap: float, threads: int | None) -> Any:
+def _params(method: str, time_limit: float | None, gap: float, threads: int | None,
+            highs_options: dict[str, Any] | None = None) -> Any:
     from ortools.math_opt import parameters_pb2
 
     p = parameters_pb2.SolveParametersProto()
@@ -78,6 +79,15 @@ def _params(method: str, time_limit: float | None, gap: float, threads: int | No
         else:
             p.relative_gap_tolerance = gap
             h.double_options["mip_rel_gap"] = gap
+        for key, value in (highs_options or {}).items():
+            if isinstance(value, bool):
+                h.bool_options[key] = value
+            elif isinstance(value, int):
+                h.int_options[key] = value
+            elif isinstance(value, float):
+                h.double_options[key] = value
+            else:
+                h.string_options[key] = str(value)
     elif method == "glop":
         p.lp_algorithm = parameters_pb2.LP_ALGORITHM_DUAL_SIMPLEX
     elif method == "pdlp":
@@ -118,6 +128,7 @@ def solve_lp(
     threads: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     hint: np.ndarray | None = None,
+    highs_options: dict[str, Any] | None = None,
 ) -> SolverResult:
     """Solve ``lp`` (bounds optionally overridden, integrality optionally relaxed)."""
     from ortools.math_opt import callback_pb2, model_parameters_pb2, parameters_pb2, result_pb2
@@ -125,13 +136,12 @@ def solve_lp(
     from ortools.util.python import pybind_solve_interrupter
 
     proto = lp.to_proto(lb=lb, ub=ub, relax=relax)
-    params = _params(method, time_limit, gap, threads)
+    params = _params(method, time_limit, gap, threads, highs_options)
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None:
         h = model_params.solution_hints.add()
-        nz = np.flatnonzero(hint)
-        h.variable_values.ids.extend(np.arange(lp.n) if len(nz) == 0 else nz)
-        h.variable_values.values.extend(np.zeros(lp.n) if len(nz) == 0 else hint[nz])
+        h.variable_values.ids.extend(np.arange(lp.n, dtype=np.int64))
+        h.variable_values.values.extend(hint)
     interrupter = pybind_solve_interrupter.PySolveInterrupter()
     done = threading.Event()
     if should_stop is not None:
