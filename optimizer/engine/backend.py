@@ -42,6 +42,8 @@ class SolverResult:
     version: str = ""
     detail: str = ""
     log: list[str] = field(default_factory=list)
+    native_seconds: float = 0.0  # the solver's own clock (the rest is proto build and MathOpt overhead)
+    build_seconds: float = 0.0  # time to build the ModelProto from the arrays
 
 
 _SOLVER_NAMES = {"simplex": "HiGHS", "ipm": "HiGHS", "mip": "HiGHS", "glop": "GLOP", "pdlp": "PDLP",
@@ -135,7 +137,9 @@ def solve_lp(
     from ortools.math_opt.core.python import solver as core
     from ortools.util.python import pybind_solve_interrupter
 
+    t_build = time.perf_counter()
     proto = lp.to_proto(lb=lb, ub=ub, relax=relax)
+    t_build = time.perf_counter() - t_build
     params = _params(method, time_limit, gap, threads, highs_options)
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None:
@@ -184,8 +188,10 @@ def solve_lp(
         status = ERROR
     if interrupter.interrupted:
         status = INTERRUPTED if status not in (OPTIMAL,) else status
-    out = SolverResult(status, seconds=seconds, solver=_SOLVER_NAMES[method], version=_version(method, log),
-                       detail=res.termination.detail, log=log)
+    out = SolverResult(status, seconds=seconds + t_build, solver=_SOLVER_NAMES[method], version=_version(method, log),
+                       detail=res.termination.detail, log=log, build_seconds=t_build)
+    st = res.solve_stats.solve_time
+    out.native_seconds = st.seconds + st.nanos / 1e9
     bounds = res.termination.objective_bounds
     out.primal_bound, out.dual_bound = bounds.primal_bound, bounds.dual_bound
     if res.solutions and res.solutions[0].HasField("primal_solution"):

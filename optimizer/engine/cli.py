@@ -45,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=None, help="solver threads (default: solver's choice)")
     parser.add_argument("--indent", type=int, default=None, help="pretty-print the plan JSON")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
+    parser.add_argument("--stats", default=None, metavar="PATH", help=argparse.SUPPRESS)
 
 
 def _read(path: str) -> Any:
@@ -57,7 +58,7 @@ def _read(path: str) -> Any:
 def run(
     problem: str, *, out: str = "-", baseline: bool = False, time_limit: float | None = None, gap: float = 1e-4,
     method: str = "auto", threads: int | None = None, indent: int | None = None, quiet: bool = False,
-    stdout: IO[str] | None = None, stderr: IO[str] | None = None,
+    stdout: IO[str] | None = None, stderr: IO[str] | None = None, stats: str | None = None,
 ) -> int:
     """Solve the document at ``problem`` and write the plan to ``out``; returns the exit code."""
     stdout = stdout or sys.stdout
@@ -75,6 +76,7 @@ def run(
         print(f"error: {problem}: cannot read: {exc}", file=stderr)
         return EXIT_INVALID
 
+    read_s = time.perf_counter() - started
     from .schema import ProblemError
     from .solve import solve
     from .strategy import SolveCancelled
@@ -88,6 +90,7 @@ def run(
         print("error: solve cancelled", file=stderr)
         return EXIT_CANCELLED
 
+    solved = time.perf_counter()
     text = json.dumps(plan, indent=indent, allow_nan=False)
     if out == "-":
         stdout.write(text + "\n")
@@ -98,6 +101,13 @@ def run(
         except OSError as exc:
             print(f"error: cannot write {out}: {exc}", file=stderr)
             return EXIT_INVALID
+    if stats:
+        with open(stats, "w", encoding="utf-8") as fh:
+            json.dump({"read": read_s, "solve_call": solved - started - read_s,
+                       "write": time.perf_counter() - solved, "timings": plan.get("timings"),
+                       "model": plan["solver"].get("model"), "status": plan["status"],
+                       "profit": (plan.get("objective") or {}).get("profit"), "gap": plan["solver"].get("gap"),
+                       "algorithm": plan["solver"].get("algorithm"), "phases": plan["solver"].get("phases")}, fh)
     if not quiet:
         seconds = time.perf_counter() - started
         if plan["status"] == "error":
@@ -115,4 +125,4 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     return run(args.problem, out=args.out, baseline=args.baseline, time_limit=args.time_limit, gap=args.gap,
-               method=args.method, threads=args.threads, indent=args.indent, quiet=args.quiet)
+               method=args.method, threads=args.threads, indent=args.indent, quiet=args.quiet, stats=args.stats)
