@@ -89,6 +89,11 @@ def run(
     except (SolveCancelled, KeyboardInterrupt):
         print("error: solve cancelled", file=stderr)
         return EXIT_CANCELLED
+    except Exception as exc:  # a bug or an out-of-memory: still one line and a plan that says why
+        from .plan import error_plan
+
+        name = doc.get("name", "") if isinstance(doc, dict) else ""
+        plan = error_plan(str(name), f"internal error: {type(exc).__name__}: {exc}")
 
     solved = time.perf_counter()
     text = json.dumps(plan, indent=indent, allow_nan=False)

@@ -121,7 +121,8 @@ def evaluate(d: Data, x: Decisions) -> Evaluation:
     placed = (x.Q > 0) & d.so_binary[:, None]
 
     ss_short = _pos(d.ss - inv, d.ss)
-    on_time = np.minimum(d.demand, x.S).sum(axis=(0, 2)) + opt_ship.sum(axis=(0, 2))
+    # On time per key (contract): min(demand, shipments), price options included.
+    on_time = np.minimum(demand, shipments).sum(axis=(0, 2))
 
     viol: list[dict] = []
 

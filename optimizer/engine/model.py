@@ -7,9 +7,9 @@ block        shape       meaning
 ===========  ==========  =====================================================
 P, SC, I     [F,T]       production, subcontract, ending inventory
 SSH          [F,T]       safety-stock shortfall (cost, or penalty if hard)
-S            [F,C,T]     shipments of fixed-price demand
+S            [F,C,T]     shipments of fixed-price demand (late part where O exists)
 B, X         [F,C,T]     backlog, lost (backlog channels only; see below)
-O            [F,C,T]     on-time shipments where shipments can exceed demand
+O            [F,C,T]     on-time part of the shipments where shipments can exceed demand
 LAM, SK      [O]         price-option weights and shipments per option
 OT           [R,T]       overtime hours
 W, H, L      [R,T]       workers, hires, layoffs
@@ -24,8 +24,10 @@ Two exact reformulations keep the model small:
   ``S + X = D``: ``X`` is eliminated (``S <= D``, lost ``= D - S``, its cost
   folded into the objective with a constant).
 * There on-time shipments equal shipments (``S <= D``), so ``O`` is only
-  created where ``S`` may exceed ``D`` (backlog channels, or an initial
-  backlog in period 0).
+  created where shipments may exceed ``D`` (backlog channels of a fill-rate
+  floor, or an initial backlog in period 0). Where it exists, shipments are
+  split ``O + S`` with ``O <= D`` (the on-time part) instead of the contract's
+  ``O <= S, O <= D`` next to a total ``S``: the same set, one row fewer per key.
 
 Regular labour is priced as ``regular_cost_per_hour * (hours used - OT)``.
 """
@@ -96,19 +98,32 @@ def build(d: Data) -> Model:
     ss_obj = np.where(d.ss_soft, d.ss_cost, pen)[:, None]
     SSH = lp.var("SSH", (n_f, n_t), mask=d.ss > 0, ub=d.ss, obj=-ss_obj)
 
+    fill = d.min_fill[None, :, None] > 0
+    n_o = len(d.po_line)
+    has_opt = np.zeros(d.demand.shape, dtype=bool)
+    if n_o:
+        has_opt[d.pl_f, d.pl_c, d.pl_t] = True
+    b0_now = t_first[None, None, :] & (d.init_backlog[:, :, None] > 0)
+    # O is the on-time part of the shipments (<= D) where shipments may exceed
+    # demand; S is then the late part. Where a price-option line shares such a
+    # key (no backlog, initial backlog, fill floor) O follows the contract
+    # literally instead: O <= S + sum SK and O <= D + sum q LAM (two rows).
+    o_split = fill & (d.demand > 0) & ~has_opt & (bl | b0_now)
+    o_contract = fill & ~bl & b0_now & has_opt
+    o_mask = o_split | o_contract
     s_mask = np.where(bl, cum_open > 0, open_now > 0)
-    s_ub = np.where(bl, cum_open, open_now)
+    # On a channel without backlog the late part S can only serve the initial backlog.
+    s_ub = np.where(bl, cum_open, np.where(o_split, open_now - d.demand, open_now))
     # No-backlog channel: lost = open - S costs lost_cost, folded into S's price.
     s_obj = d.price + np.where(bl, 0.0, d.lost_cost[None, :, None])
     S = lp.var("S", (n_f, n_c, n_t), mask=s_mask, ub=s_ub, obj=s_obj)
     lp.offset -= float(np.sum(np.where(bl, 0.0, d.lost_cost[None, :, None] * open_now)))
     B = lp.var("B", (n_f, n_c, n_t), mask=bl & (cum_open > 0), ub=cum_open, obj=-d.backlog_cost[None, :, None])
     X = lp.var("X", (n_f, n_c, n_t), mask=bl & lost_ok & (cum_open > 0), ub=cum_open, obj=-d.lost_cost[None, :, None])
-    fill = d.min_fill > 0
-    o_mask = fill[None, :, None] & (d.demand > 0) & (bl | (t_first[None, None, :] & (d.init_backlog[:, :, None] > 0)))
-    O = lp.var("O", (n_f, n_c, n_t), mask=o_mask, ub=d.demand)  # noqa: E741
+    O = lp.var("O", (n_f, n_c, n_t), mask=o_mask, ub=np.where(o_split, d.demand, INF),  # noqa: E741
+               obj=np.where(o_split, s_obj, 0.0))
+    o_ship = np.where(o_split, O, -1)  # O as part of the shipments
 
-    n_o = len(d.po_line)
     po_c = d.pl_c[d.po_line] if n_o else np.zeros(0, dtype=np.int64)
     LAM = lp.var("LAM", (n_o,), ub=1.0, obj=-d.lost_cost[po_c] * d.po_qty)
     SK = lp.var("SK", (n_o,), ub=d.po_qty, obj=d.po_price + d.lost_cost[po_c])
@@ -133,7 +148,7 @@ def build(d: Data) -> Model:
     ENDINV_SLK = lp.var("ENDINV_SLK", (n_f,), mask=end_inv, ub=d.min_end_inv, obj=-pen)
     endbl_mask = d.has_backlog[None, :] & (cum_open[:, :, -1] > d.max_end_backlog[None, :])
     ENDBL_SLK = lp.var("ENDBL_SLK", (n_f, n_c), mask=endbl_mask, obj=-pen)
-    FILL_SLK = lp.var("FILL_SLK", (n_c,), mask=fill, obj=-pen)
+    FILL_SLK = lp.var("FILL_SLK", (n_c,), mask=d.min_fill > 0, obj=-pen)
     wc = np.isfinite(d.wc_limit)
     WC_SLK = lp.var("WC_SLK", (n_t,), mask=wc, obj=-pen)
 
@@ -145,6 +160,7 @@ def build(d: Data) -> Model:
     lp.coef(fgb, P, -1.0)
     lp.coef(fgb, SC, -1.0)
     lp.coef(fgb[:, None, :], S, 1.0)
+    lp.coef(fgb[:, None, :], o_ship, 1.0)
     if n_o:
         lp.coef(fgb[d.pl_f[d.po_line], d.pl_t[d.po_line]], SK, 1.0)
 
@@ -154,6 +170,7 @@ def build(d: Data) -> Model:
     lp.coef(ob, B, 1.0)
     lp.coef(ob[:, :, 1:], B[:, :, :-1], -1.0)
     lp.coef(ob, S, 1.0)
+    lp.coef(ob, o_ship, 1.0)
     lp.coef(ob, X, 1.0)
     lp.rows("ENDBL", (n_f, n_c), mask=endbl_mask, ub=np.where(endbl_mask, d.max_end_backlog[None, :], 0.0))
     endbl = lp.row_blocks["ENDBL"]
@@ -169,18 +186,24 @@ def build(d: Data) -> Model:
         lp.coef(sk_row, LAM, -d.po_qty)
 
     # ---- fill rate: sum on-time + slack - mfr * sum(q LAM) >= mfr * sum D
-    o_row = lp.rows("ONTIME", (n_f, n_c, n_t), mask=o_mask, ub=0.0)
-    lp.coef(o_row, O, 1.0)
-    lp.coef(o_row, S, -1.0)
-    fill_rows = lp.rows("FILL", (n_c,), mask=fill, lb=d.min_fill * d.demand.sum(axis=(0, 2)))
+    fill_rows = lp.rows("FILL", (n_c,), mask=d.min_fill > 0, lb=d.min_fill * d.demand.sum(axis=(0, 2)))
     c_of = np.broadcast_to(np.arange(n_c)[None, :, None], S.shape)
     # On time: O where it exists; S itself where S <= D holds (no backlog, no initial backlog).
     s_le_d = ~bl & ~(t_first[None, None, :] & (d.init_backlog[:, :, None] > 0))
     lp.coef(fill_rows[c_of], np.where(o_mask, O, np.where(s_le_d, S, -1)), 1.0)
     if n_o:
-        lp.coef(fill_rows[po_c], SK, 1.0)
+        key = (d.pl_f[d.po_line], d.pl_c[d.po_line], d.pl_t[d.po_line])
+        lp.coef(np.where(o_contract[key], -1, fill_rows[po_c]), SK, 1.0)
         lp.coef(fill_rows[po_c], LAM, -d.min_fill[po_c] * d.po_qty)
     lp.coef(fill_rows, FILL_SLK, 1.0)
+    if o_contract.any():
+        oc1 = lp.rows("ONTIME_S", (n_f, n_c, n_t), mask=o_contract, ub=0.0)
+        lp.coef(oc1, O, 1.0)
+        lp.coef(oc1, S, -1.0)
+        lp.coef(oc1[key], SK, -1.0)
+        oc2 = lp.rows("ONTIME_D", (n_f, n_c, n_t), mask=o_contract, ub=d.demand)
+        lp.coef(oc2, O, 1.0)
+        lp.coef(oc2[key], LAM, -d.po_qty)
 
     # ---- capacity: sum_f h P - OT - hpw W <= cap  (dual = value of an hour)
     cap = lp.rows("CAP", (n_r, n_t), ub=d.cap)
@@ -252,4 +275,6 @@ def build(d: Data) -> Model:
     lp.coef(ei, I[:, -1], 1.0)
     lp.coef(ei, ENDINV_SLK, 1.0)
 
-    return Model(lp=lp, v=dict(lp.var_blocks), r=dict(lp.row_blocks), d=d)
+    blocks = dict(lp.var_blocks)
+    blocks["O_SHIP"] = o_ship  # the O that are shipments (decisions = S + O_SHIP)
+    return Model(lp=lp, v=blocks, r=dict(lp.row_blocks), d=d)

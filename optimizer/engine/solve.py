@@ -15,7 +15,7 @@ from .model import Model, build
 from .normalize import Data, normalize
 from .plan import assemble, error_plan
 from .schema import validate
-from .strategy import Outcome, SolveCancelled, optimize
+from .strategy import Outcome, SolveCancelled, finite, optimize
 
 Progress = Callable[[str, float], None]
 
@@ -35,7 +35,7 @@ def decisions_from(model: Model, x: np.ndarray) -> Decisions:
         idx = model.v[name]
         return np.where(idx >= 0, x[np.maximum(idx, 0)], 0.0)
 
-    return Decisions(P=take("P"), SC=take("SC"), S=take("S"), X=take("X"), LAM=take("LAM"), SK=take("SK"),
+    return Decisions(P=take("P"), SC=take("SC"), S=take("S") + take("O_SHIP"), X=take("X"), LAM=take("LAM"), SK=take("SK"),
                      OT=take("OT"), W=take("W"), H=take("H"), L=take("L"), Q=take("Q")).snapped()
 
 
@@ -64,7 +64,7 @@ def _status(outcome_status: str, ev: Evaluation) -> str:
 
 def _solver_info(out: Outcome, seconds: float) -> dict[str, Any]:
     return {"name": out.solver or "HiGHS", "version": out.version, "seconds": round(seconds, 3), "gap": out.gap,
-            "algorithm": out.algorithm, "bound": None if not np.isfinite(out.bound) else out.bound,
+            "algorithm": out.algorithm, "bound": finite(out.bound),
             "phases": out.phases}
 
 
@@ -202,7 +202,7 @@ def solve(
     notes = explain(d, x, ev, shadow=shadow, status=status, gap=outcome.gap,
                     relaxation_bound=outcome.relaxation_bound, profit=ev.profit, comp=comp)
     solver = _solver_info(outcome, timings["solve"])
-    solver["model_objective"] = outcome.objective
+    solver["model_objective"] = finite(outcome.objective)
     solver["model"] = _model_size(model)
     plan = assemble(d, x, ev, status=status, solver=solver, shadow=shadow, explanations=notes, extras=extras)
     lap("assemble", t0)

@@ -51,6 +51,11 @@ class Outcome:
     phases: list[dict] = field(default_factory=list)
 
 
+def finite(v: float) -> float | None:
+    """JSON-safe number: None for NaN and infinities."""
+    return float(v) if v is not None and np.isfinite(v) else None
+
+
 def rel_gap(bound: float, value: float) -> float:
     return max(0.0, (bound - value) / max(1.0, abs(value)))
 
@@ -93,7 +98,7 @@ def _lp(model: Model, method: str, clock: _Clock, phases: list[dict], name: str,
                        should_stop=should_stop)
         phases.append({"phase": name, "algorithm": f"{res.solver} {_ALGO.get(m, m)}", "status": res.status,
                        "seconds": round(res.seconds, 3), "native_seconds": round(res.native_seconds, 3),
-                       "proto_seconds": round(res.build_seconds, 3), "objective": res.primal_bound})
+                       "proto_seconds": round(res.build_seconds, 3), "objective": finite(res.primal_bound)})
         if res.status == INTERRUPTED:
             raise SolveCancelled()
         if res.status == OPTIMAL:
@@ -202,8 +207,8 @@ def optimize(
         mip = solve_lp(model.lp, "mip", time_limit=search_left, gap=gap, hint=None if best is None else best.x, **kw)
         phases.append({"phase": "branch and cut", "algorithm": "HiGHS branch and cut", "status": mip.status,
                        "seconds": round(mip.seconds, 3), "native_seconds": round(mip.native_seconds, 3),
-                       "proto_seconds": round(mip.build_seconds, 3), "objective": mip.primal_bound,
-                       "bound": mip.dual_bound})
+                       "proto_seconds": round(mip.build_seconds, 3), "objective": finite(mip.primal_bound),
+                       "bound": finite(mip.dual_bound)})
         if mip.status == INTERRUPTED and mip.x is None:
             raise SolveCancelled()
         if np.isfinite(mip.dual_bound):

@@ -53,10 +53,9 @@ def random_document(seed: int, *, integers: bool = False, max_families: int = 3,
             fam["min_ending_inventory"] = r2(rng.uniform(0, 8))
         if rng.random() < 0.2:
             fam["max_production"] = per_period(0, 20)
-        if rng.random() < 0.3:
-            backlog_ch = [c["code"] for c in chans if c["backlog_cost"] is not None]
-            if backlog_ch:
-                fam["initial_backlog"] = {backlog_ch[0]: r2(rng.uniform(0, 8))}
+        if rng.random() < 0.4:
+            # Mostly on backlog channels; sometimes on one without (owed in period 0).
+            fam["initial_backlog"] = {chans[int(rng.integers(0, n_c))]["code"]: r2(rng.uniform(0, 8))}
         if rng.random() < 0.2:
             fam["unit_value"] = r2(rng.uniform(1, 20))
         fams.append(fam)

@@ -21,7 +21,8 @@ def _pp(value: Any, t: int, default: float) -> float:
     return float(value)
 
 
-def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None = None) -> float:
+def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None = None, relax: bool = False) -> float:
+    """The optimal profit (``relax``: of the LP relaxation, an upper bound for a MIP)."""
     periods = doc["periods"]
     T = range(len(periods))  # noqa: N806
     last = len(periods) - 1
@@ -35,7 +36,7 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
     obj = 0.0
 
     def var(lb: float = 0.0, ub: float = inf, integer: bool = False) -> Any:
-        return m.add_integer_variable(lb=lb, ub=ub) if integer else m.add_variable(lb=lb, ub=ub)
+        return m.add_integer_variable(lb=lb, ub=ub) if integer and not relax else m.add_variable(lb=lb, ub=ub)
 
     # Demand and price per key; option lines separately.
     D: dict = {}
@@ -209,7 +210,7 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
                 obj -= _pp(o["price"], t, 0.0) * q
                 moq, oc = o.get("moq", 0.0), o.get("order_cost", 0.0)
                 if moq > 0 or oc > 0:
-                    y = m.add_binary_variable()
+                    y = m.add_variable(lb=0.0, ub=1.0) if relax else m.add_binary_variable()
                     big = cap if cap < inf else max(moq, max_need(kc))
                     m.add_linear_constraint(q <= big * y)
                     m.add_linear_constraint(q >= moq * y)

@@ -74,3 +74,13 @@ def test_single_pass_beats_fair_share_when_channels_differ_in_margin():
     assert comp["by_lever"]["channel_allocation"] == pytest.approx(50)
     assert any("more than the sequential baseline" in e for e in plan["explanations"])
     assert any(e.startswith("channel lo was shorted") for e in plan["explanations"])
+
+
+def test_running_out_of_time_gives_an_error_plan_with_a_reason():
+    import json
+
+    plan = solve(random_document(1), time_limit=0.01)
+    assert plan["status"] == "error"
+    assert "time limit" in plan["message"]
+    assert plan["explanations"] == [plan["message"]]
+    json.dumps(plan, allow_nan=False)

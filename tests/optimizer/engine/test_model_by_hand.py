@@ -168,6 +168,16 @@ def test_workforce_bounds_are_elastic_when_they_conflict():
     assert v["constraint"] == "workforce_min" and v["resource"] == "R" and approx(v["amount"], 1)
 
 
+def test_workforce_max_is_elastic_when_layoffs_cost_more_than_the_penalty():
+    # 5 workers, at most 2, layoff 1000 each vs penalty 100 per worker over:
+    # keep 5 (3 over: 300) at 10 each (50): -350; laying off 3 would cost 3000 + 20.
+    res = [{"code": "R", "workforce": _workforce(initial=5, max=2)}]
+    plan = run(problem(resources=res, routings=ROUTE, policies=PEN))
+    assert approx(profit(plan), -350)
+    assert [v["constraint"] for v in plan["violations"]] == ["workforce_max"]
+    assert approx(plan["violations"][0]["amount"], 3)
+
+
 def test_subcontract_cost_and_capacity():
     # No in-house capacity; subcontract 4 units at 6: 4 * (10 - 6) = 16.
     res = [{"code": "R", "capacity": 0}]
