@@ -34,9 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     d = normalize(doc, validate(doc))
     model = build(d)
     model.lp.arrays()
-    print(f"# {args.size}: {model.lp.n:,} variables, {model.lp.m:,} rows, {model.lp.nnz:,} nonzeros; "
-          f"validate+normalize+build {time.perf_counter() - t:.2f} s; load {os.getloadavg()[0]:.2f}")
-    print("| method | status | wall s | proto build s | solver clock s | wrapper overhead s | objective | rel. diff | max violation |")
+    print(
+        f"# {args.size}: {model.lp.n:,} variables, {model.lp.m:,} rows, {model.lp.nnz:,} nonzeros; "
+        f"validate+normalize+build {time.perf_counter() - t:.2f} s; load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        "| method | status | wall s | proto build s | solver clock s | wrapper overhead s | objective | rel. diff | max violation |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     rows = []
     for method in args.methods:
@@ -48,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     for method, res, viol in rows:
         diff = abs(res.primal_bound - best) / max(1.0, abs(best))
         overhead = res.seconds - res.native_seconds
-        print(f"| {method} | {res.status} | {res.seconds:.2f} | {res.build_seconds:.3f} | {res.native_seconds:.2f} | "
-              f"{overhead:.3f} | {res.primal_bound:,.2f} | {diff:.1e} | {viol:.1e} |", flush=True)
+        print(
+            f"| {method} | {res.status} | {res.seconds:.2f} | {res.build_seconds:.3f} | {res.native_seconds:.2f} | "
+            f"{overhead:.3f} | {res.primal_bound:,.2f} | {diff:.1e} | {viol:.1e} |",
+            flush=True,
+        )
     return 0
 
 

@@ -41,8 +41,17 @@ def _r(x: float, nd: int = 2) -> float:
 
 
 def generate(
-    n_f: int, n_t: int, n_r: int, n_c: int, n_k: int, *, seed: int = 0, mip: bool = False,
-    price_options: bool = True, workforce: bool = True, working_capital: bool = False,
+    n_f: int,
+    n_t: int,
+    n_r: int,
+    n_c: int,
+    n_k: int,
+    *,
+    seed: int = 0,
+    mip: bool = False,
+    price_options: bool = True,
+    workforce: bool = True,
+    working_capital: bool = False,
 ) -> dict[str, Any]:
     """A random but economically sensible problem document."""
     rng = np.random.default_rng(seed)
@@ -59,8 +68,10 @@ def generate(
             "initial_inventory": _r(rng.uniform(0, 50), 0),
         }
         if rng.random() < 0.3:
-            fam["subcontract"] = {"cost": _r(price[f] * rng.uniform(0.6, 0.9)),
-                                  "capacity": _r(rng.uniform(10, 40), 0)}
+            fam["subcontract"] = {
+                "cost": _r(price[f] * rng.uniform(0.6, 0.9)),
+                "capacity": _r(rng.uniform(10, 40), 0),
+            }
         if rng.random() < 0.3:
             fam["safety_stock"] = _r(rng.uniform(5, 30), 0)
             fam["safety_stock_shortfall_cost"] = _r(price[f] * 0.05)
@@ -69,8 +80,11 @@ def generate(
         fams.append(fam)
     chans = []
     for code, _pf, bc, lc, fill in CHANNELS[:n_c]:
-        ch: dict[str, Any] = {"code": code, "backlog_cost": None if bc is None else _r(bc * 200),
-                              "lost_sale_cost": None if lc is None else _r(lc * 200)}
+        ch: dict[str, Any] = {
+            "code": code,
+            "backlog_cost": None if bc is None else _r(bc * 200),
+            "lost_sale_cost": None if lc is None else _r(lc * 200),
+        }
         if fill:
             ch["min_fill_rate"] = fill
         chans.append(ch)
@@ -110,14 +124,22 @@ def generate(
         if workforce and r % 5 == 0:
             hpw = 160.0
             res["regular_cost_per_hour"] = 0
-            res["workforce"] = {"initial": _r(cap / hpw, 0), "hours_per_worker": hpw,
-                                "cost_per_worker": _r(hpw * rng.uniform(20, 30)), "hire_cost": 1500.0,
-                                "layoff_cost": 2500.0, "min": _r(cap / hpw * 0.5, 0),
-                                "max": _r(cap / hpw * 1.5, 0)}
+            res["workforce"] = {
+                "initial": _r(cap / hpw, 0),
+                "hours_per_worker": hpw,
+                "cost_per_worker": _r(hpw * rng.uniform(20, 30)),
+                "hire_cost": 1500.0,
+                "layoff_cost": 2500.0,
+                "min": _r(cap / hpw * 0.5, 0),
+                "max": _r(cap / hpw * 1.5, 0),
+            }
             res["overtime"] = {"cost_per_hour": 45.0, "max_hours_per_worker": 20.0}
         else:
             res["capacity"] = _r(cap, 1)
-            res["overtime"] = {"cost_per_hour": _r(res["regular_cost_per_hour"] * 1.5), "max_hours": _r(cap * 0.15, 1)}
+            res["overtime"] = {
+                "cost_per_hour": _r(res["regular_cost_per_hour"] * 1.5),
+                "max_hours": _r(cap * 0.15, 1),
+            }
         resources.append(res)
     # Components: contract (lead 2, tariff step mid-horizon), spot, air freight.
     comps, bom = [], []
@@ -132,24 +154,46 @@ def generate(
         p = comp_price[k]
         step = int(rng.integers(n_t // 3, max(n_t // 3 + 1, 2 * n_t // 3)))
         contract_price = [_r(p if t < step else p * 1.25) for t in range(n_t)]
-        contract: dict[str, Any] = {"code": "contract", "price": contract_price, "lead_time": 2,
-                                    "capacity": _r(comp_use[k] * 1.1, 0)}
+        contract: dict[str, Any] = {
+            "code": "contract",
+            "price": contract_price,
+            "lead_time": 2,
+            "capacity": _r(comp_use[k] * 1.1, 0),
+        }
         if mip and rng.random() < 0.2:
             contract["moq"] = _r(comp_use[k] * rng.uniform(0.8, 1.5), 0)
             contract["order_cost"] = _r(rng.uniform(100, 500))
             contract["capacity"] = _r(comp_use[k] * 2.5, 0)
-        comps.append({
-            "code": f"K{k:03d}", "initial_inventory": _r(comp_use[k] * 2, 0), "holding_cost": _r(p * 0.015, 3),
-            "supply_options": [
-                contract,
-                {"code": "spot", "price": _r(p * 1.3), "lead_time": 1},
-                {"code": "air", "price": _r(p * 1.8), "lead_time": 0, "capacity": _r(comp_use[k] * 0.3, 0)},
-            ],
-        })
+        comps.append(
+            {
+                "code": f"K{k:03d}",
+                "initial_inventory": _r(comp_use[k] * 2, 0),
+                "holding_cost": _r(p * 0.015, 3),
+                "supply_options": [
+                    contract,
+                    {"code": "spot", "price": _r(p * 1.3), "lead_time": 1},
+                    {
+                        "code": "air",
+                        "price": _r(p * 1.8),
+                        "lead_time": 0,
+                        "capacity": _r(comp_use[k] * 0.3, 0),
+                    },
+                ],
+            }
+        )
     doc: dict[str, Any] = {
-        "format": "sop-problem/1", "name": f"random {n_f}x{n_t}x{n_r}x{n_c}x{n_k} seed {seed}",
-        "currency": "USD", "periods": periods, "families": fams, "channels": chans, "demand": demand,
-        "resources": resources, "routings": routings, "components": comps, "bom": bom, "policies": {},
+        "format": "sop-problem/1",
+        "name": f"random {n_f}x{n_t}x{n_r}x{n_c}x{n_k} seed {seed}",
+        "currency": "USD",
+        "periods": periods,
+        "families": fams,
+        "channels": chans,
+        "demand": demand,
+        "resources": resources,
+        "routings": routings,
+        "components": comps,
+        "bom": bom,
+        "policies": {},
     }
     if working_capital:
         doc["policies"]["working_capital_limit"] = _r(float(np.sum(price * 20)), 0)

@@ -25,15 +25,26 @@ from .generate import SIZES, generate_size
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_one(size: str, variant: str, *, seed: int, time_limit: float | None, workdir: Path,
-            extra: list[str]) -> dict:
+def run_one(
+    size: str, variant: str, *, seed: int, time_limit: float | None, workdir: Path, extra: list[str]
+) -> dict:
     doc = generate_size(size, seed=seed, mip=variant == "mip")
     src = workdir / f"{size}-{variant}.json"
     out = workdir / f"{size}-{variant}-plan.json"
     stats = workdir / f"{size}-{variant}-stats.json"
     src.write_text(json.dumps(doc))
-    cmd = [sys.executable, "-m", "optimizer.engine", str(src), "--out", str(out), "--stats", str(stats), "--quiet",
-           *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "optimizer.engine",
+        str(src),
+        "--out",
+        str(out),
+        "--stats",
+        str(stats),
+        "--quiet",
+        *extra,
+    ]
     if time_limit:
         cmd += ["--time-limit", str(time_limit)]
     start = time.perf_counter()
@@ -46,12 +57,28 @@ def run_one(size: str, variant: str, *, seed: int, time_limit: float | None, wor
     solve_s = tm.get("solve", 0.0) + tm.get("baseline", 0.0)
     model = st.get("model") or {}
     return {
-        "size": size, "variant": variant, "exit": proc.returncode, "wall": wall,
-        "variables": model.get("variables"), "rows": model.get("rows"), "nonzeros": model.get("nonzeros"),
-        "integers": model.get("integers"), "build": tm.get("build"), "solve": solve_s,
-        "other": wall - solve_s, "rss_mb": usage.ru_maxrss / 1024, "status": st.get("status"), "gap": st.get("gap"),
-        "algorithm": st.get("algorithm"), "profit": st.get("profit"), "read": st.get("read"), "write": st.get("write"),
-        "timings": tm, "phases": st.get("phases"), "json_mb": src.stat().st_size / 1e6,
+        "size": size,
+        "variant": variant,
+        "exit": proc.returncode,
+        "wall": wall,
+        "variables": model.get("variables"),
+        "rows": model.get("rows"),
+        "nonzeros": model.get("nonzeros"),
+        "integers": model.get("integers"),
+        "build": tm.get("build"),
+        "solve": solve_s,
+        "other": wall - solve_s,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "status": st.get("status"),
+        "gap": st.get("gap"),
+        "algorithm": st.get("algorithm"),
+        "profit": st.get("profit"),
+        "read": st.get("read"),
+        "write": st.get("write"),
+        "timings": tm,
+        "phases": st.get("phases"),
+        "json_mb": src.stat().st_size / 1e6,
     }
 
 
@@ -61,13 +88,19 @@ def fmt(row: dict) -> str:
 
     other_pct = 100 * row["other"] / row["wall"] if row["wall"] else 0
     gap = "-" if row["gap"] is None else f"{100 * row['gap']:.3f}%"
-    return (f"| {row['size']} | {row['variant']} | {row['variables']:,} | {row['rows']:,} | {row['nonzeros']:,} | "
-            f"{row['integers']:,} | {f(row['build'], 2)} | {f(row['solve'])} | {f(row['wall'])} | {other_pct:.0f}% | "
-            f"{f(row['rss_mb'], 0)} | {row['status']} | {gap} | {row['algorithm']} |")
+    return (
+        f"| {row['size']} | {row['variant']} | {row['variables']:,} | {row['rows']:,} | {row['nonzeros']:,} | "
+        f"{row['integers']:,} | {f(row['build'], 2)} | {f(row['solve'])} | {f(row['wall'])} | {f(row['cpu'])} | "
+        f"{other_pct:.0f}% | "
+        f"{f(row['rss_mb'], 0)} | {row['status']} | {gap} | {row['algorithm']} |"
+    )
 
 
-HEADER = ("| size | variant | variables | rows | nonzeros | integers | build s | solve s | total s | around solver | "
-          "peak RSS MB | status | gap | algorithm |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+HEADER = (
+    "| size | variant | variables | rows | nonzeros | integers | build s | solve s | total s | CPU s | "
+    "around solver | peak RSS MB | status | gap | algorithm |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("extra", nargs="*", help="extra CLI arguments after --, e.g. -- --baseline")
     args = ap.parse_args(argv)
     load = os.getloadavg()
-    print(f"# {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(
+        f"# {platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {time.strftime('%Y-%m-%d %H:%M')}"
+    )
     print(HEADER, flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,8 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
             for variant in args.variants:
-                row = run_one(size, variant, seed=args.seed, time_limit=args.time_limit, workdir=workdir,
-                              extra=args.extra)
+                row = run_one(
+                    size,
+                    variant,
+                    seed=args.seed,
+                    time_limit=args.time_limit,
+                    workdir=workdir,
+                    extra=args.extra,
+                )
                 rows.append(row)
                 print(fmt(row), flush=True)
     if args.json:

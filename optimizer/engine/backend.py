@@ -26,7 +26,13 @@ import numpy as np
 from .lp import LinearProgram
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION, INTERRUPTED, ERROR = (
-    "optimal", "feasible", "infeasible", "unbounded", "no_solution", "interrupted", "error",
+    "optimal",
+    "feasible",
+    "infeasible",
+    "unbounded",
+    "no_solution",
+    "interrupted",
+    "error",
 )
 
 
@@ -46,8 +52,15 @@ class SolverResult:
     build_seconds: float = 0.0  # time to build the ModelProto from the arrays
 
 
-_SOLVER_NAMES = {"simplex": "HiGHS", "ipm": "HiGHS", "mip": "HiGHS", "glop": "GLOP", "pdlp": "PDLP",
-                 "scip": "SCIP", "cpsat": "CP-SAT"}
+_SOLVER_NAMES = {
+    "simplex": "HiGHS",
+    "ipm": "HiGHS",
+    "mip": "HiGHS",
+    "glop": "GLOP",
+    "pdlp": "PDLP",
+    "scip": "SCIP",
+    "cpsat": "CP-SAT",
+}
 
 
 def ortools_version() -> str:
@@ -59,8 +72,13 @@ def ortools_version() -> str:
         return "unknown"
 
 
-def _params(method: str, time_limit: float | None, gap: float, threads: int | None,
-            highs_options: dict[str, Any] | None = None) -> Any:
+def _params(
+    method: str,
+    time_limit: float | None,
+    gap: float,
+    threads: int | None,
+    highs_options: dict[str, Any] | None = None,
+) -> Any:
     from ortools.math_opt import parameters_pb2
 
     p = parameters_pb2.SolveParametersProto()
@@ -104,8 +122,12 @@ def _solver_type(method: str) -> int:
     from ortools.math_opt import parameters_pb2 as pp
 
     return {
-        "simplex": pp.SOLVER_TYPE_HIGHS, "ipm": pp.SOLVER_TYPE_HIGHS, "mip": pp.SOLVER_TYPE_HIGHS,
-        "glop": pp.SOLVER_TYPE_GLOP, "pdlp": pp.SOLVER_TYPE_PDLP, "scip": pp.SOLVER_TYPE_GSCIP,
+        "simplex": pp.SOLVER_TYPE_HIGHS,
+        "ipm": pp.SOLVER_TYPE_HIGHS,
+        "mip": pp.SOLVER_TYPE_HIGHS,
+        "glop": pp.SOLVER_TYPE_GLOP,
+        "pdlp": pp.SOLVER_TYPE_PDLP,
+        "scip": pp.SOLVER_TYPE_GSCIP,
         "cpsat": pp.SOLVER_TYPE_CP_SAT,
     }[method]
 
@@ -149,6 +171,7 @@ def solve_lp(
     interrupter = pybind_solve_interrupter.PySolveInterrupter()
     done = threading.Event()
     if should_stop is not None:
+
         def watch() -> None:
             while not done.wait(0.5):
                 try:
@@ -157,18 +180,30 @@ def solve_lp(
                         return
                 except Exception:  # a failing callback must not kill the solve
                     return
+
         threading.Thread(target=watch, daemon=True).start()
     log: list[str] = []
     start = time.perf_counter()
     try:
         res = core.solve(
-            proto, _solver_type(method), parameters_pb2.SolverInitializerProto(), params, model_params,
+            proto,
+            _solver_type(method),
+            parameters_pb2.SolverInitializerProto(),
+            params,
+            model_params,
             log.extend if method in ("simplex", "ipm", "mip") else None,
-            callback_pb2.CallbackRegistrationProto(), None, interrupter,
+            callback_pb2.CallbackRegistrationProto(),
+            None,
+            interrupter,
         )
     except Exception as exc:  # StatusNotOk and friends: a real solver failure
-        return SolverResult(ERROR, seconds=time.perf_counter() - start, solver=_SOLVER_NAMES[method],
-                            version=ortools_version(), detail=str(exc))
+        return SolverResult(
+            ERROR,
+            seconds=time.perf_counter() - start,
+            solver=_SOLVER_NAMES[method],
+            version=ortools_version(),
+            detail=str(exc),
+        )
     finally:
         done.set()
     seconds = time.perf_counter() - start
@@ -188,8 +223,15 @@ def solve_lp(
         status = ERROR
     if interrupter.interrupted:
         status = INTERRUPTED if status not in (OPTIMAL,) else status
-    out = SolverResult(status, seconds=seconds + t_build, solver=_SOLVER_NAMES[method], version=_version(method, log),
-                       detail=res.termination.detail, log=log, build_seconds=t_build)
+    out = SolverResult(
+        status,
+        seconds=seconds + t_build,
+        solver=_SOLVER_NAMES[method],
+        version=_version(method, log),
+        detail=res.termination.detail,
+        log=log,
+        build_seconds=t_build,
+    )
     st = res.solve_stats.solve_time
     out.native_seconds = st.seconds + st.nanos / 1e9
     bounds = res.termination.objective_bounds

@@ -73,13 +73,33 @@ def supply_problem(d: Data) -> Data:
         d,
         channels=["total"],
         init_backlog=d.init_backlog.sum(axis=1, keepdims=True),
-        has_backlog=np.array([any_bl]), backlog_cost=np.array([bl_cost]), lost_allowed=np.array([True]),
-        lost_cost=np.zeros(1), max_end_backlog=np.array([np.inf]), min_fill=np.zeros(1),
-        demand=total[:, None, :], price=d.list_price[:, None, :].copy(),
-        pl_f=empty_i, pl_c=empty_i, pl_t=empty_i, po_line=empty_i, po_price=np.zeros(0), po_qty=np.zeros(0),
-        components=[], ci0=np.zeros(0), c_hold=np.zeros(0), receipts=np.zeros((0, n_t)), comp_value=np.zeros(0),
-        bom=np.zeros((n_f, 0)), so_comp=empty_i, so_codes=[], so_price=np.zeros((0, n_t)), so_lead=empty_i,
-        so_cap=np.zeros((0, n_t)), so_moq=np.zeros(0), so_order_cost=np.zeros(0),
+        has_backlog=np.array([any_bl]),
+        backlog_cost=np.array([bl_cost]),
+        lost_allowed=np.array([True]),
+        lost_cost=np.zeros(1),
+        max_end_backlog=np.array([np.inf]),
+        min_fill=np.zeros(1),
+        demand=total[:, None, :],
+        price=d.list_price[:, None, :].copy(),
+        pl_f=empty_i,
+        pl_c=empty_i,
+        pl_t=empty_i,
+        po_line=empty_i,
+        po_price=np.zeros(0),
+        po_qty=np.zeros(0),
+        components=[],
+        ci0=np.zeros(0),
+        c_hold=np.zeros(0),
+        receipts=np.zeros((0, n_t)),
+        comp_value=np.zeros(0),
+        bom=np.zeros((n_f, 0)),
+        so_comp=empty_i,
+        so_codes=[],
+        so_price=np.zeros((0, n_t)),
+        so_lead=empty_i,
+        so_cap=np.zeros((0, n_t)),
+        so_moq=np.zeros(0),
+        so_order_cost=np.zeros(0),
     )
 
 
@@ -138,7 +158,9 @@ def cut_production(d: Data, production: np.ndarray, orders: np.ndarray) -> np.nd
     return prod
 
 
-def allocate(d: Data, prod: np.ndarray, sc: np.ndarray, reserve: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def allocate(
+    d: Data, prod: np.ndarray, sc: np.ndarray, reserve: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fair-share allocation. Returns (S [F,C,T], LAM [O], SK [O])."""
     n_f, n_t, _, n_c, _ = d.shape
     chosen = chosen_options(d)
@@ -159,7 +181,9 @@ def allocate(d: Data, prod: np.ndarray, sc: np.ndarray, reserve: np.ndarray) -> 
         total_open = open_c.sum(axis=1)
         avail = inv + prod[:, t] + sc[:, t]
         to_ship = np.clip(avail - reserve[:, t], 0.0, total_open)
-        share = np.where(total_open[:, None] > TOL, open_c / np.where(total_open > TOL, total_open, 1.0)[:, None], 0.0)
+        share = np.where(
+            total_open[:, None] > TOL, open_c / np.where(total_open > TOL, total_open, 1.0)[:, None], 0.0
+        )
         s_all = to_ship[:, None] * share
         frac_opt = np.where(open_c > TOL, opt_q[:, :, t] / np.where(open_c > TOL, open_c, 1.0), 0.0)
         opt_share[:, :, t] = s_all * frac_opt
@@ -175,7 +199,11 @@ def allocate(d: Data, prod: np.ndarray, sc: np.ndarray, reserve: np.ndarray) -> 
 
 
 def sequential_baseline(
-    d: Data, *, time_limit: float | None = None, gap: float = 1e-4, threads: int | None = None,
+    d: Data,
+    *,
+    time_limit: float | None = None,
+    gap: float = 1e-4,
+    threads: int | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Baseline | None:
     """Plan ``d`` sequentially; None if the supply step could not be solved."""
@@ -196,6 +224,8 @@ def sequential_baseline(
     regular = np.where(d.has_wf[:, None], d.hpw[:, None] * w1, d.cap)
     ot = np.minimum(ot1, np.maximum(0.0, hours - regular))
     ship, lam, sk = allocate(d, prod, sc1, i1)
-    x = Decisions(P=prod, SC=sc1, S=ship, X=np.zeros_like(ship), LAM=lam, SK=sk, OT=ot, W=w1, H=h1, L=l1, Q=orders)
+    x = Decisions(
+        P=prod, SC=sc1, S=ship, X=np.zeros_like(ship), LAM=lam, SK=sk, OT=ot, W=w1, H=h1, L=l1, Q=orders
+    )
     x = x.snapped()
     return Baseline(decisions=x, evaluation=evaluate(d, x), supply=out)

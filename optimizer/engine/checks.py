@@ -20,7 +20,8 @@ def _unique_codes(items: list[dict[str, Any]], path: list[Any]) -> set[str]:
         code = item["code"]
         if code in seen:
             raise ProblemError(
-                format_path([*path, i, "code"]), f"duplicate code {code!r} (also at {format_path([*path, seen[code]])})"
+                format_path([*path, i, "code"]),
+                f"duplicate code {code!r} (also at {format_path([*path, seen[code]])})",
             )
         seen[code] = i
     return set(seen)
@@ -29,7 +30,8 @@ def _unique_codes(items: list[dict[str, Any]], path: list[Any]) -> set[str]:
 def _per_period(value: Any, n_periods: int, path: list[Any]) -> None:
     if isinstance(value, list) and len(value) != n_periods:
         raise ProblemError(
-            format_path(path), f"list has {len(value)} values, expected {n_periods} (one per period) or a scalar"
+            format_path(path),
+            f"list has {len(value)} values, expected {n_periods} (one per period) or a scalar",
         )
 
 
@@ -83,7 +85,9 @@ def semantic_checks(doc: dict[str, Any]) -> None:
         if "channel" in line:
             _ref(line["channel"], ch_codes, [*base, "channel"], "channel")
         elif several:
-            raise ProblemError(format_path([*base, "channel"]), "required when the problem has several channels")
+            raise ProblemError(
+                format_path([*base, "channel"]), "required when the problem has several channels"
+            )
         if line["period"] not in period_set:
             raise ProblemError(format_path([*base, "period"]), f"unknown period {line['period']!r}")
         options = line.get("price_options")
@@ -100,14 +104,18 @@ def semantic_checks(doc: dict[str, Any]) -> None:
                     f"price options are only allowed on channels without backlog; channel {channel!r} takes backlog",
                 )
         elif "quantity" not in line:
-            raise ProblemError(format_path([*base, "quantity"]), "required field is missing (or give price_options)")
+            raise ProblemError(
+                format_path([*base, "quantity"]), "required field is missing (or give price_options)"
+            )
 
     for i, res in enumerate(resources):
         base = ["resources", i]
         workforce = res.get("workforce")
         capacity = res.get("capacity")
         if workforce is None and capacity is None:
-            raise ProblemError(format_path([*base, "capacity"]), "required unless the resource has a workforce")
+            raise ProblemError(
+                format_path([*base, "capacity"]), "required unless the resource has a workforce"
+            )
         if workforce is not None and capacity is not None:
             raise ProblemError(
                 format_path([*base, "capacity"]),
@@ -122,7 +130,8 @@ def semantic_checks(doc: dict[str, Any]) -> None:
             _per_period(overtime.get("max_hours"), n, [*base, "overtime", "max_hours"])
             if overtime.get("max_hours_per_worker") is not None and workforce is None:
                 raise ProblemError(
-                    format_path([*base, "overtime", "max_hours_per_worker"]), "only valid on a resource with a workforce"
+                    format_path([*base, "overtime", "max_hours_per_worker"]),
+                    "only valid on a resource with a workforce",
                 )
 
     for i, rt in enumerate(doc.get("routings") or []):

@@ -36,11 +36,21 @@ def _nonneg(value: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("problem", help="problem document (sop-problem/1 JSON); '-' reads stdin")
     parser.add_argument("--out", "-o", default="-", help="where to write the plan (default: stdout)")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also plan the sequential baseline and report the value of the single pass")
-    parser.add_argument("--time-limit", type=_positive, default=None, metavar="S",
-                        help="seconds for the whole solve (default: none for LPs; MIP search capped at 300 s)")
-    parser.add_argument("--gap", type=_nonneg, default=1e-4, metavar="G", help="relative MIP gap (default 1e-4)")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also plan the sequential baseline and report the value of the single pass",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_positive,
+        default=None,
+        metavar="S",
+        help="seconds for the whole solve (default: none for LPs; MIP search capped at 300 s)",
+    )
+    parser.add_argument(
+        "--gap", type=_nonneg, default=1e-4, metavar="G", help="relative MIP gap (default 1e-4)"
+    )
     parser.add_argument("--method", choices=METHODS, default="auto", help="LP algorithm (default: by size)")
     parser.add_argument("--threads", type=int, default=None, help="solver threads (default: solver's choice)")
     parser.add_argument("--indent", type=int, default=None, help="pretty-print the plan JSON")
@@ -56,9 +66,19 @@ def _read(path: str) -> Any:
 
 
 def run(
-    problem: str, *, out: str = "-", baseline: bool = False, time_limit: float | None = None, gap: float = 1e-4,
-    method: str = "auto", threads: int | None = None, indent: int | None = None, quiet: bool = False,
-    stdout: IO[str] | None = None, stderr: IO[str] | None = None, stats: str | None = None,
+    problem: str,
+    *,
+    out: str = "-",
+    baseline: bool = False,
+    time_limit: float | None = None,
+    gap: float = 1e-4,
+    method: str = "auto",
+    threads: int | None = None,
+    indent: int | None = None,
+    quiet: bool = False,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    stats: str | None = None,
 ) -> int:
     """Solve the document at ``problem`` and write the plan to ``out``; returns the exit code."""
     stdout = stdout or sys.stdout
@@ -70,7 +90,10 @@ def run(
         print(f"error: {problem}: no such file", file=stderr)
         return EXIT_INVALID
     except json.JSONDecodeError as exc:
-        print(f"error: {problem}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=stderr)
+        print(
+            f"error: {problem}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            file=stderr,
+        )
         return EXIT_INVALID
     except (OSError, UnicodeDecodeError) as exc:
         print(f"error: {problem}: cannot read: {exc}", file=stderr)
@@ -108,11 +131,21 @@ def run(
             return EXIT_INVALID
     if stats:
         with open(stats, "w", encoding="utf-8") as fh:
-            json.dump({"read": read_s, "solve_call": solved - started - read_s,
-                       "write": time.perf_counter() - solved, "timings": plan.get("timings"),
-                       "model": plan["solver"].get("model"), "status": plan["status"],
-                       "profit": (plan.get("objective") or {}).get("profit"), "gap": plan["solver"].get("gap"),
-                       "algorithm": plan["solver"].get("algorithm"), "phases": plan["solver"].get("phases")}, fh)
+            json.dump(
+                {
+                    "read": read_s,
+                    "solve_call": solved - started - read_s,
+                    "write": time.perf_counter() - solved,
+                    "timings": plan.get("timings"),
+                    "model": plan["solver"].get("model"),
+                    "status": plan["status"],
+                    "profit": (plan.get("objective") or {}).get("profit"),
+                    "gap": plan["solver"].get("gap"),
+                    "algorithm": plan["solver"].get("algorithm"),
+                    "phases": plan["solver"].get("phases"),
+                },
+                fh,
+            )
     if not quiet:
         seconds = time.perf_counter() - started
         if plan["status"] == "error":
@@ -120,14 +153,29 @@ def run(
         else:
             obj, solver = plan["objective"], plan["solver"]
             gap_txt = f", gap {solver['gap']:.4%}" if solver.get("gap") else ""
-            print(f"{plan['status']}: profit {obj['profit']:,.2f} (solver {solver['name']}{gap_txt}, "
-                  f"{seconds:.1f} s total) -> {out if out != '-' else 'stdout'}", file=stderr)
+            print(
+                f"{plan['status']}: profit {obj['profit']:,.2f} (solver {solver['name']}{gap_txt}, "
+                f"{seconds:.1f} s total) -> {out if out != '-' else 'stdout'}",
+                file=stderr,
+            )
     return EXIT_SOLVER_ERROR if plan["status"] == "error" else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m optimizer.engine", description="Solve an S&OP problem document.")
+    parser = argparse.ArgumentParser(
+        prog="python -m optimizer.engine", description="Solve an S&OP problem document."
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
-    return run(args.problem, out=args.out, baseline=args.baseline, time_limit=args.time_limit, gap=args.gap,
-               method=args.method, threads=args.threads, indent=args.indent, quiet=args.quiet, stats=args.stats)
+    return run(
+        args.problem,
+        out=args.out,
+        baseline=args.baseline,
+        time_limit=args.time_limit,
+        gap=args.gap,
+        method=args.method,
+        threads=args.threads,
+        indent=args.indent,
+        quiet=args.quiet,
+        stats=args.stats,
+    )

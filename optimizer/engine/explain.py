@@ -61,14 +61,24 @@ def channels(d: Data, ev: Evaluation) -> list[str]:
             parts.append(f"{units(lost[c])} units lost")
         if end_bl[c] > 1e-6:
             parts.append(f"{units(end_bl[c])} units still in backlog at the end")
-        why = (f"a unit there is worth {money(value[c], d.currency)} (average price"
-               + (f" + lost-sale penalty {money(d.lost_cost[c], d.currency)}" if d.lost_cost[c] > 0 and not d.has_backlog[c] else "")
-               + ")")
+        why = (
+            f"a unit there is worth {money(value[c], d.currency)} (average price"
+            + (
+                f" + lost-sale penalty {money(d.lost_cost[c], d.currency)}"
+                if d.lost_cost[c] > 0 and not d.has_backlog[c]
+                else ""
+            )
+            + ")"
+        )
         if best != c and served[best] > served[c]:
-            why += f" against {money(value[best], d.currency)} in {d.channels[best]} ({served[best]:.1%} served)"
+            why += (
+                f" against {money(value[best], d.currency)} in {d.channels[best]} ({served[best]:.1%} served)"
+            )
         if d.has_backlog[c]:
             why += f"; backlog costs {money(d.backlog_cost[c], d.currency)} per unit-period there"
-        out.append(f"channel {d.channels[c]} was shorted: {', '.join(parts)} ({1 - served[c]:.1%} of its demand): {why}")
+        out.append(
+            f"channel {d.channels[c]} was shorted: {', '.join(parts)} ({1 - served[c]:.1%} of its demand): {why}"
+        )
     return out
 
 
@@ -89,7 +99,7 @@ def forward_buys(d: Data, x: Decisions, ev: Evaluation) -> list[str]:
             if saved > holding:
                 items.append((saved - holding, k, s, t, carried, saved, holding))
     out = []
-    for net, k, s, t, carried, saved, holding in sorted(items, reverse=True)[:MAX_ITEMS]:
+    for _net, k, s, t, carried, saved, holding in sorted(items, reverse=True)[:MAX_ITEMS]:
         out.append(
             f"buying {units(carried)} units of {d.components[k]} ({d.so_codes[s]}) ahead of the price step in "
             f"{d.periods[t + 1]} ({money(d.so_price[s, t], d.currency)} -> {money(d.so_price[s, t + 1], d.currency)})"
@@ -105,10 +115,17 @@ def moq(d: Data, x: Decisions, ev: Evaluation, relaxation_bound: float | None, p
     if placed.any():
         for s in np.flatnonzero(placed.any(axis=1))[:MAX_ITEMS]:
             n = int(placed[s].sum())
-            at_moq = int(np.sum(placed[s] & (np.abs(x.Q[s] - d.so_moq[s]) <= 1e-6 * max(1.0, d.so_moq[s]))
-                                & (d.so_moq[s] > 0)))
-            text = (f"{d.components[d.so_comp[s]]} via {d.so_codes[s]}: {n} order(s), "
-                    f"{units(x.Q[s].sum())} units, order costs {money(n * d.so_order_cost[s], d.currency)}")
+            at_moq = int(
+                np.sum(
+                    placed[s]
+                    & (np.abs(x.Q[s] - d.so_moq[s]) <= 1e-6 * max(1.0, d.so_moq[s]))
+                    & (d.so_moq[s] > 0)
+                )
+            )
+            text = (
+                f"{d.components[d.so_comp[s]]} via {d.so_codes[s]}: {n} order(s), "
+                f"{units(x.Q[s].sum())} units, order costs {money(n * d.so_order_cost[s], d.currency)}"
+            )
             if d.so_moq[s] > 0:
                 text += f"; {at_moq} at the MOQ of {units(d.so_moq[s])}"
             out.append(text)
@@ -168,8 +185,10 @@ def prices(d: Data, x: Decisions) -> list[str]:
             downs += 1
         else:
             same += 1
-    return [f"price as a decision on {len(d.pl_f)} demand lines: priced above list on {ups}, below on {downs}, "
-            f"at list on {same} (see price_choice)"]
+    return [
+        f"price as a decision on {len(d.pl_f)} demand lines: priced above list on {ups}, below on {downs}, "
+        f"at list on {same} (see price_choice)"
+    ]
 
 
 def comparison(d: Data, comp: dict[str, Any]) -> list[str]:
@@ -182,8 +201,18 @@ def comparison(d: Data, comp: dict[str, Any]) -> list[str]:
     ]
 
 
-def explain(d: Data, x: Decisions, ev: Evaluation, *, shadow: np.ndarray | None, status: str, gap: float | None,
-            relaxation_bound: float | None, profit: float, comp: dict[str, Any] | None) -> list[str]:
+def explain(
+    d: Data,
+    x: Decisions,
+    ev: Evaluation,
+    *,
+    shadow: np.ndarray | None,
+    status: str,
+    gap: float | None,
+    relaxation_bound: float | None,
+    profit: float,
+    comp: dict[str, Any] | None,
+) -> list[str]:
     head = {
         "optimal": "optimal plan" + (f" (within a {gap:.4%} gap)" if gap and gap > 1e-9 else ""),
         "feasible": f"feasible plan, not proven optimal: at most {gap or 0:.4%} below the best bound",

@@ -18,8 +18,18 @@ import numpy as np
 from .normalize import Data
 
 COST_KEYS = (
-    "material", "subcontract", "regular_labor", "overtime", "hiring", "layoffs",
-    "holding", "backlog", "lost_sales", "procurement", "safety_stock_shortfall", "penalties",
+    "material",
+    "subcontract",
+    "regular_labor",
+    "overtime",
+    "hiring",
+    "layoffs",
+    "holding",
+    "backlog",
+    "lost_sales",
+    "procurement",
+    "safety_stock_shortfall",
+    "penalties",
 )
 
 
@@ -41,9 +51,11 @@ class Decisions:
 
     def snapped(self, tol: float = 1e-9) -> Decisions:
         """A copy with solver noise (|v| < tol, tiny negatives) set to 0."""
+
         def snap(a: np.ndarray) -> np.ndarray:
             a = np.where(np.abs(a) < tol, 0.0, a)
             return np.maximum(a, 0.0)
+
         return Decisions(**{k: snap(getattr(self, k)) for k in self.__dataclass_fields__})
 
 
@@ -126,7 +138,9 @@ def evaluate(d: Data, x: Decisions) -> Evaluation:
 
     viol: list[dict] = []
 
-    def add(name: str, amounts: np.ndarray, labels: list[tuple[str, list[str]]], period: list | None) -> float:
+    def add(
+        name: str, amounts: np.ndarray, labels: list[tuple[str, list[str]]], period: list | None
+    ) -> float:
         idx = np.argwhere(amounts > 0)
         for pos in idx:
             entry: dict = {"constraint": name}
@@ -141,7 +155,10 @@ def evaluate(d: Data, x: Decisions) -> Evaluation:
     total_v = 0.0
     end_short = _pos(d.min_end_inv - inv[:, -1], d.min_end_inv)
     total_v += add("min_ending_inventory", end_short[:, None], [fam], [per[-1]])
-    end_bl = _pos(backlog[:, :, -1] - d.max_end_backlog[None, :], np.where(np.isfinite(d.max_end_backlog), d.max_end_backlog, 0)[None, :])
+    end_bl = _pos(
+        backlog[:, :, -1] - d.max_end_backlog[None, :],
+        np.where(np.isfinite(d.max_end_backlog), d.max_end_backlog, 0)[None, :],
+    )
     end_bl = np.where(d.has_backlog[None, :], end_bl, 0.0)
     total_v += add("max_ending_backlog", end_bl[:, :, None], [fam, chn], [per[-1]])
     required = d.min_fill * demand.sum(axis=(0, 2))
@@ -155,7 +172,9 @@ def evaluate(d: Data, x: Decisions) -> Evaluation:
     wf = d.has_wf[:, None]
     wmin = np.where(wf, _pos(d.wf_min - x.W, d.wf_min), 0.0)
     total_v += add("workforce_min", wmin, [res], per)
-    wmax = np.where(wf & np.isfinite(d.wf_max), _pos(x.W - d.wf_max, np.where(np.isfinite(d.wf_max), d.wf_max, 0)), 0.0)
+    wmax = np.where(
+        wf & np.isfinite(d.wf_max), _pos(x.W - d.wf_max, np.where(np.isfinite(d.wf_max), d.wf_max, 0)), 0.0
+    )
     total_v += add("workforce_max", wmax, [res], per)
 
     lost_opt = opt_dem - opt_ship
@@ -176,9 +195,20 @@ def evaluate(d: Data, x: Decisions) -> Evaluation:
     }
     revenue_po = float(d.po_price @ x.SK) if len(d.po_line) else 0.0
     return Evaluation(
-        I=inv, B=backlog, lost=lost, demand=demand, shipments=shipments, on_time=on_time, hours=hours,
-        regular=regular, CI=ci, orders_placed=placed, ss_short=ss_short, violations=viol,
-        revenue=float(np.sum(d.price * x.S)) + revenue_po, costs=costs,
+        I=inv,
+        B=backlog,
+        lost=lost,
+        demand=demand,
+        shipments=shipments,
+        on_time=on_time,
+        hours=hours,
+        regular=regular,
+        CI=ci,
+        orders_placed=placed,
+        ss_short=ss_short,
+        violations=viol,
+        revenue=float(np.sum(d.price * x.S)) + revenue_po,
+        costs=costs,
         revenue_price_options=revenue_po,
         lost_sales_price_options=float(np.sum(d.lost_cost[None, :, None] * lost_opt)),
         component_holding=comp_hold,

@@ -61,7 +61,9 @@ class LinearProgram:
         self._frozen = None
         return idx
 
-    def rows(self, name: str, shape: tuple[int, ...], mask: Any = True, lb: Any = -INF, ub: Any = INF) -> np.ndarray:
+    def rows(
+        self, name: str, shape: tuple[int, ...], mask: Any = True, lb: Any = -INF, ub: Any = INF
+    ) -> np.ndarray:
         """Add a block of rows ``lb <= a.x <= ub``; returns row indices (``-1`` where masked out)."""
         mask = np.broadcast_to(np.asarray(mask, dtype=bool), shape)
         idx = np.full(shape, -1, dtype=np.int64)
@@ -117,9 +119,16 @@ class LinearProgram:
             "vals": vals,
         }
         # Keep the pieces small: later calls reuse the frozen arrays.
-        self._rows, self._cols, self._vals = [self._frozen["rows"]], [self._frozen["cols"]], [self._frozen["vals"]]
+        self._rows, self._cols, self._vals = (
+            [self._frozen["rows"]],
+            [self._frozen["cols"]],
+            [self._frozen["vals"]],
+        )
         self._lb, self._ub, self._obj, self._int = (
-            [self._frozen["lb"]], [self._frozen["ub"]], [self._frozen["obj"]], [self._frozen["integer"]]
+            [self._frozen["lb"]],
+            [self._frozen["ub"]],
+            [self._frozen["obj"]],
+            [self._frozen["integer"]],
         )
         self._rlb, self._rub = [self._frozen["rlb"]], [self._frozen["rub"]]
         return self._frozen
@@ -131,7 +140,9 @@ class LinearProgram:
     def objective_value(self, x: np.ndarray) -> float:
         return float(self.arrays()["obj"] @ x + self.offset)
 
-    def to_proto(self, lb: np.ndarray | None = None, ub: np.ndarray | None = None, relax: bool = False) -> Any:
+    def to_proto(
+        self, lb: np.ndarray | None = None, ub: np.ndarray | None = None, relax: bool = False
+    ) -> Any:
         """The mathopt ``ModelProto`` (optionally with overridden bounds / integrality relaxed)."""
         from ortools.math_opt import model_pb2
 

@@ -83,7 +83,6 @@ def build(d: Data) -> Model:
     n_s = len(d.so_codes)
     pen = d.penalty
     lp = LinearProgram()
-    v = lp.var_blocks
     t_first = np.arange(n_t) == 0
 
     cum_open, open_now = open_masks(d)
@@ -118,10 +117,19 @@ def build(d: Data) -> Model:
     s_obj = d.price + np.where(bl, 0.0, d.lost_cost[None, :, None])
     S = lp.var("S", (n_f, n_c, n_t), mask=s_mask, ub=s_ub, obj=s_obj)
     lp.offset -= float(np.sum(np.where(bl, 0.0, d.lost_cost[None, :, None] * open_now)))
-    B = lp.var("B", (n_f, n_c, n_t), mask=bl & (cum_open > 0), ub=cum_open, obj=-d.backlog_cost[None, :, None])
-    X = lp.var("X", (n_f, n_c, n_t), mask=bl & lost_ok & (cum_open > 0), ub=cum_open, obj=-d.lost_cost[None, :, None])
-    O = lp.var("O", (n_f, n_c, n_t), mask=o_mask, ub=np.where(o_split, d.demand, INF),  # noqa: E741
-               obj=np.where(o_split, s_obj, 0.0))
+    B = lp.var(
+        "B", (n_f, n_c, n_t), mask=bl & (cum_open > 0), ub=cum_open, obj=-d.backlog_cost[None, :, None]
+    )
+    X = lp.var(
+        "X", (n_f, n_c, n_t), mask=bl & lost_ok & (cum_open > 0), ub=cum_open, obj=-d.lost_cost[None, :, None]
+    )
+    O = lp.var(  # noqa: E741
+        "O",
+        (n_f, n_c, n_t),
+        mask=o_mask,
+        ub=np.where(o_split, d.demand, INF),  # noqa: E741
+        obj=np.where(o_split, s_obj, 0.0),
+    )
     o_ship = np.where(o_split, O, -1)  # O as part of the shipments
 
     po_c = d.pl_c[d.po_line] if n_o else np.zeros(0, dtype=np.int64)
@@ -153,8 +161,12 @@ def build(d: Data) -> Model:
     WC_SLK = lp.var("WC_SLK", (n_t,), mask=wc, obj=-pen)
 
     # ---- finished goods: I[t] - I[t-1] - P - SC + sum_c S + sum SK = I0 (t=0)
-    fgb = lp.rows("FGB", (n_f, n_t), lb=np.where(t_first, d.init_inv[:, None], 0.0),
-                  ub=np.where(t_first, d.init_inv[:, None], 0.0))
+    fgb = lp.rows(
+        "FGB",
+        (n_f, n_t),
+        lb=np.where(t_first, d.init_inv[:, None], 0.0),
+        ub=np.where(t_first, d.init_inv[:, None], 0.0),
+    )
     lp.coef(fgb, I, 1.0)
     lp.coef(fgb[:, 1:], I[:, :-1], -1.0)
     lp.coef(fgb, P, -1.0)
@@ -231,7 +243,9 @@ def build(d: Data) -> Model:
     wmin = lp.rows("WMIN", (n_r, n_t), mask=wf & (d.wf_min > 0), lb=d.wf_min)
     lp.coef(wmin, W, 1.0)
     lp.coef(wmin, WMIN_SLK, 1.0)
-    wmax = lp.rows("WMAX", (n_r, n_t), mask=wf & np.isfinite(d.wf_max), ub=np.where(np.isfinite(d.wf_max), d.wf_max, 0))
+    wmax = lp.rows(
+        "WMAX", (n_r, n_t), mask=wf & np.isfinite(d.wf_max), ub=np.where(np.isfinite(d.wf_max), d.wf_max, 0)
+    )
     lp.coef(wmax, W, 1.0)
     lp.coef(wmax, WMAX_SLK, -1.0)
 

@@ -239,7 +239,9 @@ def normalize(doc: dict[str, Any], warnings: list[str] | None = None) -> Data:
 
     unit_value = np.array(
         [
-            float(f["unit_value"]) if f.get("unit_value") is not None else material[i] + float(bom[i] @ comp_value)
+            float(f["unit_value"])
+            if f.get("unit_value") is not None
+            else material[i] + float(bom[i] @ comp_value)
             for i, f in enumerate(fams)
         ]
     )
@@ -267,7 +269,9 @@ def normalize(doc: dict[str, Any], warnings: list[str] | None = None) -> Data:
         max_prod=np.array([per_period(f.get("max_production"), n_t, INF) for f in fams]).reshape(n_f, n_t),
         has_sc=arr([s is not None for s in subs], bool),
         sc_cost=arr([float(s["cost"]) if s else 0.0 for s in subs]),
-        sc_cap=np.array([per_period(s.get("capacity") if s else 0.0, n_t, INF) for s in subs]).reshape(n_f, n_t),
+        sc_cap=np.array([per_period(s.get("capacity") if s else 0.0, n_t, INF) for s in subs]).reshape(
+            n_f, n_t
+        ),
         ss=np.array([per_period(f.get("safety_stock"), n_t, 0.0) for f in fams]).reshape(n_f, n_t),
         ss_soft=arr([c is not None for c in ss_cost_raw], bool),
         ss_cost=arr([0.0 if c is None else float(c) for c in ss_cost_raw]),
@@ -301,11 +305,16 @@ def normalize(doc: dict[str, Any], warnings: list[str] | None = None) -> Data:
         ot_cost=arr([float(o["cost_per_hour"]) if o else 0.0 for o in ots]),
         ot_max=ot_max,
         ot_per_worker=arr(
-            [float(o["max_hours_per_worker"]) if o and o.get("max_hours_per_worker") is not None else INF for o in ots]
+            [
+                float(o["max_hours_per_worker"]) if o and o.get("max_hours_per_worker") is not None else INF
+                for o in ots
+            ]
         ),
         ci0=arr([_opt(k, "initial_inventory", 0.0) for k in comps]),
         c_hold=arr([_opt(k, "holding_cost", 0.0) for k in comps]),
-        receipts=np.array([per_period(k.get("scheduled_receipts"), n_t, 0.0) for k in comps]).reshape(n_k, n_t),
+        receipts=np.array([per_period(k.get("scheduled_receipts"), n_t, 0.0) for k in comps]).reshape(
+            n_k, n_t
+        ),
         comp_value=comp_value,
         bom=bom,
         so_comp=arr(so_comp, np.int64),

@@ -21,7 +21,12 @@ def clean(a: np.ndarray, tol: float = 1e-9) -> list:
 def objective(ev: Evaluation) -> dict[str, Any]:
     costs = {k: float(ev.costs[k]) for k in COST_KEYS}
     total = float(sum(costs.values()))
-    return {"profit": float(ev.revenue) - total, "revenue": float(ev.revenue), "total_cost": total, "costs": costs}
+    return {
+        "profit": float(ev.revenue) - total,
+        "revenue": float(ev.revenue),
+        "total_cost": total,
+        "costs": costs,
+    }
 
 
 def _families(d: Data, x: Decisions, ev: Evaluation) -> list[dict[str, Any]]:
@@ -36,17 +41,19 @@ def _families(d: Data, x: Decisions, ev: Evaluation) -> list[dict[str, Any]]:
     for f, code in enumerate(d.families):
         periods = []
         for t, p in enumerate(per):
-            periods.append({
-                "period": p,
-                "production": P[f][t],
-                "subcontract": SC[f][t],
-                "inventory": I[f][t],
-                "shipments": dict(zip(chans, ship[f][t], strict=True)),
-                "backlog": dict(zip(chans, back[f][t], strict=True)),
-                "lost": dict(zip(chans, lost[f][t], strict=True)),
-                "safety_stock_shortfall": ssh[f][t],
-                "demand": dict(zip(chans, dem[f][t], strict=True)),
-            })
+            periods.append(
+                {
+                    "period": p,
+                    "production": P[f][t],
+                    "subcontract": SC[f][t],
+                    "inventory": I[f][t],
+                    "shipments": dict(zip(chans, ship[f][t], strict=True)),
+                    "backlog": dict(zip(chans, back[f][t], strict=True)),
+                    "lost": dict(zip(chans, lost[f][t], strict=True)),
+                    "safety_stock_shortfall": ssh[f][t],
+                    "demand": dict(zip(chans, dem[f][t], strict=True)),
+                }
+            )
         out.append({"code": code, "periods": periods})
     return out
 
@@ -61,12 +68,25 @@ def _resources(d: Data, x: Decisions, ev: Evaluation, shadow: np.ndarray | None)
     sp = clean(np.zeros_like(ev.hours) if shadow is None else shadow)
     out = []
     for r, code in enumerate(d.resources):
-        out.append({"code": code, "periods": [
-            {"period": p, "hours_used": hours[r][t], "regular_hours": reg[r][t], "overtime_hours": ot[r][t],
-             "workers": W[r][t], "hires": H[r][t], "layoffs": L[r][t], "utilization": util[r][t],
-             "shadow_price": sp[r][t]}
-            for t, p in enumerate(d.periods)
-        ]})
+        out.append(
+            {
+                "code": code,
+                "periods": [
+                    {
+                        "period": p,
+                        "hours_used": hours[r][t],
+                        "regular_hours": reg[r][t],
+                        "overtime_hours": ot[r][t],
+                        "workers": W[r][t],
+                        "hires": H[r][t],
+                        "layoffs": L[r][t],
+                        "utilization": util[r][t],
+                        "shadow_price": sp[r][t],
+                    }
+                    for t, p in enumerate(d.periods)
+                ],
+            }
+        )
     return out
 
 
@@ -78,10 +98,15 @@ def _components(d: Data, x: Decisions, ev: Evaluation) -> list[dict[str, Any]]:
     out = []
     for k, code in enumerate(d.components):
         opts = by_comp.get(k, [])
-        out.append({"code": code, "periods": [
-            {"period": p, "orders": {d.so_codes[s]: Q[s][t] for s in opts}, "inventory": CI[k][t]}
-            for t, p in enumerate(d.periods)
-        ]})
+        out.append(
+            {
+                "code": code,
+                "periods": [
+                    {"period": p, "orders": {d.so_codes[s]: Q[s][t] for s in opts}, "inventory": CI[k][t]}
+                    for t, p in enumerate(d.periods)
+                ],
+            }
+        )
     return out
 
 
@@ -92,20 +117,38 @@ def price_choices(d: Data, x: Decisions) -> list[dict[str, Any]]:
         opts = np.flatnonzero(d.po_line == line)
         lam, sk = x.LAM[opts], x.SK[opts]
         shipped = float(sk.sum())
-        out.append({
-            "family": d.families[d.pl_f[line]], "channel": d.channels[d.pl_c[line]], "period": d.periods[d.pl_t[line]],
-            "options": [{"price": float(d.po_price[o]), "quantity": float(d.po_qty[o]), "weight": float(lam[i]),
-                         "shipped": float(sk[i])} for i, o in enumerate(opts)],
-            "demand": float(lam @ d.po_qty[opts]),
-            "shipped": shipped,
-            "average_price": float(d.po_price[opts] @ sk / shipped) if shipped > 1e-9 else None,
-        })
+        out.append(
+            {
+                "family": d.families[d.pl_f[line]],
+                "channel": d.channels[d.pl_c[line]],
+                "period": d.periods[d.pl_t[line]],
+                "options": [
+                    {
+                        "price": float(d.po_price[o]),
+                        "quantity": float(d.po_qty[o]),
+                        "weight": float(lam[i]),
+                        "shipped": float(sk[i]),
+                    }
+                    for i, o in enumerate(opts)
+                ],
+                "demand": float(lam @ d.po_qty[opts]),
+                "shipped": shipped,
+                "average_price": float(d.po_price[opts] @ sk / shipped) if shipped > 1e-9 else None,
+            }
+        )
     return out
 
 
 def assemble(
-    d: Data, x: Decisions, ev: Evaluation, *, status: str, solver: dict[str, Any],
-    shadow: np.ndarray | None, explanations: list[str], extras: dict[str, Any] | None = None,
+    d: Data,
+    x: Decisions,
+    ev: Evaluation,
+    *,
+    status: str,
+    solver: dict[str, Any],
+    shadow: np.ndarray | None,
+    explanations: list[str],
+    extras: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The plan document; ``extras`` adds optional top-level keys."""
     plan: dict[str, Any] = {
@@ -122,10 +165,15 @@ def assemble(
     }
     if len(d.pl_f):
         plan["price_choice"] = price_choices(d, x)
-    plan["on_time"] = {c: {"shipped_on_time": float(ev.on_time[i]), "demand": float(ev.demand[:, i].sum()),
-                           "fill_rate": float(ev.on_time[i] / ev.demand[:, i].sum()) if ev.demand[:, i].sum() > 0 else None,
-                           "min_fill_rate": float(d.min_fill[i])}
-                       for i, c in enumerate(d.channels)}
+    plan["on_time"] = {
+        c: {
+            "shipped_on_time": float(ev.on_time[i]),
+            "demand": float(ev.demand[:, i].sum()),
+            "fill_rate": float(ev.on_time[i] / ev.demand[:, i].sum()) if ev.demand[:, i].sum() > 0 else None,
+            "min_fill_rate": float(d.min_fill[i]),
+        }
+        for i, c in enumerate(d.channels)
+    }
     if d.warnings:
         plan["warnings"] = list(d.warnings)
     if extras:
@@ -136,8 +184,15 @@ def assemble(
 def error_plan(name: str, message: str, solver: dict[str, Any] | None = None) -> dict[str, Any]:
     """A plan with status ``error``: the reason, no numbers."""
     return {
-        "format": PLAN_FORMAT, "problem": name, "status": "error", "message": message,
+        "format": PLAN_FORMAT,
+        "problem": name,
+        "status": "error",
+        "message": message,
         "solver": solver or {"name": "", "version": "", "seconds": 0.0, "gap": None},
-        "objective": None, "families": [], "resources": [], "components": [], "violations": [],
+        "objective": None,
+        "families": [],
+        "resources": [],
+        "components": [],
+        "violations": [],
         "explanations": [message],
     }

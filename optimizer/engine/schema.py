@@ -64,8 +64,10 @@ def _code(x: Any) -> bool:
 
 
 def _options_ok(x: Any) -> bool:
-    return type(x) is list and len(x) > 0 and all(
-        type(o) is dict and _num(o.get("price")) and _num(o.get("quantity")) for o in x
+    return (
+        type(x) is list
+        and len(x) > 0
+        and all(type(o) is dict and _num(o.get("price")) and _num(o.get("quantity")) for o in x)
     )
 
 
@@ -83,18 +85,30 @@ def _demand_ok(x: Any) -> bool:
 
 
 def _routing_ok(x: Any) -> bool:
-    return (type(x) is dict and _code(x.get("family")) and _code(x.get("resource"))
-            and _num(x.get("hours_per_unit")))
+    return (
+        type(x) is dict
+        and _code(x.get("family"))
+        and _code(x.get("resource"))
+        and _num(x.get("hours_per_unit"))
+    )
 
 
 def _bom_ok(x: Any) -> bool:
-    return (type(x) is dict and _code(x.get("family")) and _code(x.get("component"))
-            and _num(x.get("quantity_per_unit")))
+    return (
+        type(x) is dict
+        and _code(x.get("family"))
+        and _code(x.get("component"))
+        and _num(x.get("quantity_per_unit"))
+    )
 
 
 # Bulk lists: lines passing the fast predicate skip jsonschema (~20x faster on
 # large documents); any other line is checked by the schema for the message.
-_BULK = {"demand": ("demandLine", _demand_ok), "routings": ("routing", _routing_ok), "bom": ("bomLine", _bom_ok)}
+_BULK = {
+    "demand": ("demandLine", _demand_ok),
+    "routings": ("routing", _routing_ok),
+    "bom": ("bomLine", _bom_ok),
+}
 
 
 def _schema_error(doc: dict[str, Any]) -> ProblemError | None:
@@ -185,8 +199,13 @@ def unknown_field_warnings(doc: dict[str, Any]) -> list[str]:
 
     check(doc, "$", [])
     lists = {
-        "families": "family", "channels": "channel", "demand": "demandLine",
-        "resources": "resource", "routings": "routing", "components": "component", "bom": "bomLine",
+        "families": "family",
+        "channels": "channel",
+        "demand": "demandLine",
+        "resources": "resource",
+        "routings": "routing",
+        "components": "component",
+        "bom": "bomLine",
     }
     for key, kind in lists.items():
         for i, item in enumerate(doc.get(key) or []):

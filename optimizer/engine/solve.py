@@ -24,19 +24,31 @@ LEVERS = {
     "price": "revenue and lost sales on price-option demand",
     "procurement": "component purchases, order costs, component holding",
     "capacity_and_build_ahead": "material, subcontract, labour, overtime, hiring, layoffs, "
-                                "finished-goods holding, safety-stock shortfall",
+    "finished-goods holding, safety-stock shortfall",
     "constraint_violations": "penalties for relaxed hard constraints",
 }
 
 
 def decisions_from(model: Model, x: np.ndarray) -> Decisions:
     """Decision arrays of a solution vector (absent variables are 0)."""
+
     def take(name: str) -> np.ndarray:
         idx = model.v[name]
         return np.where(idx >= 0, x[np.maximum(idx, 0)], 0.0)
 
-    return Decisions(P=take("P"), SC=take("SC"), S=take("S") + take("O_SHIP"), X=take("X"), LAM=take("LAM"), SK=take("SK"),
-                     OT=take("OT"), W=take("W"), H=take("H"), L=take("L"), Q=take("Q")).snapped()
+    return Decisions(
+        P=take("P"),
+        SC=take("SC"),
+        S=take("S") + take("O_SHIP"),
+        X=take("X"),
+        LAM=take("LAM"),
+        SK=take("SK"),
+        OT=take("OT"),
+        W=take("W"),
+        H=take("H"),
+        L=take("L"),
+        Q=take("Q"),
+    ).snapped()
 
 
 def lever_split(single: Evaluation, base: Evaluation) -> tuple[dict[str, float], dict[str, float]]:
@@ -47,12 +59,24 @@ def lever_split(single: Evaluation, base: Evaluation) -> tuple[dict[str, float],
     d_lost_po = single.lost_sales_price_options - base.lost_sales_price_options
     d_chold = single.component_holding - base.component_holding
     by_lever = {
-        "channel_allocation": (by_term["revenue"] - d_rev_po) + by_term["backlog"] + (by_term["lost_sales"] + d_lost_po),
+        "channel_allocation": (by_term["revenue"] - d_rev_po)
+        + by_term["backlog"]
+        + (by_term["lost_sales"] + d_lost_po),
         "price": d_rev_po - d_lost_po,
         "procurement": by_term["procurement"] - d_chold,
-        "capacity_and_build_ahead": sum(by_term[k] for k in (
-            "material", "subcontract", "regular_labor", "overtime", "hiring", "layoffs", "safety_stock_shortfall"
-        )) + (by_term["holding"] + d_chold),
+        "capacity_and_build_ahead": sum(
+            by_term[k]
+            for k in (
+                "material",
+                "subcontract",
+                "regular_labor",
+                "overtime",
+                "hiring",
+                "layoffs",
+                "safety_stock_shortfall",
+            )
+        )
+        + (by_term["holding"] + d_chold),
         "constraint_violations": by_term["penalties"],
     }
     return by_term, by_lever
@@ -63,15 +87,25 @@ def _status(outcome_status: str, ev: Evaluation) -> str:
 
 
 def _solver_info(out: Outcome, seconds: float) -> dict[str, Any]:
-    return {"name": out.solver or "HiGHS", "version": out.version, "seconds": round(seconds, 3), "gap": out.gap,
-            "algorithm": out.algorithm, "bound": finite(out.bound),
-            "phases": out.phases}
+    return {
+        "name": out.solver or "HiGHS",
+        "version": out.version,
+        "seconds": round(seconds, 3),
+        "gap": out.gap,
+        "algorithm": out.algorithm,
+        "bound": finite(out.bound),
+        "phases": out.phases,
+    }
 
 
 def _model_size(model: Model) -> dict[str, int]:
     a = model.lp.arrays()
-    return {"variables": model.lp.n, "rows": model.lp.m, "nonzeros": int(len(a["vals"])),
-            "integers": int(a["integer"].sum())}
+    return {
+        "variables": model.lp.n,
+        "rows": model.lp.m,
+        "nonzeros": int(len(a["vals"])),
+        "integers": int(a["integer"].sum()),
+    }
 
 
 def _shadow(model: Model, duals: np.ndarray | None) -> np.ndarray | None:
@@ -85,10 +119,17 @@ def _shadow(model: Model, duals: np.ndarray | None) -> np.ndarray | None:
 def _baseline_plan(d: Data, base: Baseline, seconds: float) -> dict[str, Any]:
     ev = base.evaluation
     status = _status("feasible", ev)
-    info = {"name": "sequential baseline", "version": base.supply.version, "seconds": round(seconds, 3),
-            "gap": None, "algorithm": f"supply step: {base.supply.algorithm}; MRP; fair-share allocation"}
-    notes = [f"sequential baseline (supply, then procurement, then allocation, then finance): "
-             f"profit {ev.profit:,.2f} {d.currency}"]
+    info = {
+        "name": "sequential baseline",
+        "version": base.supply.version,
+        "seconds": round(seconds, 3),
+        "gap": None,
+        "algorithm": f"supply step: {base.supply.algorithm}; MRP; fair-share allocation",
+    }
+    notes = [
+        f"sequential baseline (supply, then procurement, then allocation, then finance): "
+        f"profit {ev.profit:,.2f} {d.currency}"
+    ]
     notes += [f"relaxed {v['constraint']} by {v['amount']:,.2f}" for v in ev.violations[:10]]
     return assemble(d, base.decisions, ev, status=status, solver=info, shadow=None, explanations=notes)
 
@@ -160,11 +201,21 @@ def solve(
     def solve_progress(phase: str, frac: float) -> None:
         report(phase, 0.1 + 0.75 * frac)
 
-    outcome = optimize(model, time_limit=left(), gap=gap, method=method, threads=threads, should_stop=should_stop,
-                       progress=solve_progress, incumbents=[(n, y.astype(float), w) for n, y, w in incumbents])
+    outcome = optimize(
+        model,
+        time_limit=left(),
+        gap=gap,
+        method=method,
+        threads=threads,
+        should_stop=should_stop,
+        progress=solve_progress,
+        incumbents=[(n, y.astype(float), w) for n, y, w in incumbents],
+    )
     t0 = lap("solve", t0)
     if outcome.x is None:
-        plan = error_plan(d.name, outcome.message or "the solver failed", _solver_info(outcome, timings["solve"]))
+        plan = error_plan(
+            d.name, outcome.message or "the solver failed", _solver_info(outcome, timings["solve"])
+        )
         plan["solver"]["model"] = _model_size(model)
         plan["timings"] = timings
         return plan
@@ -190,8 +241,11 @@ def solve(
         else:
             by_term, by_lever = lever_split(ev, base.evaluation)
             comp = {
-                "single_pass_profit": ev.profit, "baseline_profit": base.evaluation.profit,
-                "value": ev.profit - base.evaluation.profit, "by_term": by_term, "by_lever": by_lever,
+                "single_pass_profit": ev.profit,
+                "baseline_profit": base.evaluation.profit,
+                "value": ev.profit - base.evaluation.profit,
+                "by_term": by_term,
+                "by_lever": by_lever,
                 "levers": LEVERS,
             }
             extras["comparison"] = comp
@@ -199,8 +253,17 @@ def solve(
 
     report("explain", 0.95)
     status = _status(outcome.status, ev)
-    notes = explain(d, x, ev, shadow=shadow, status=status, gap=outcome.gap,
-                    relaxation_bound=outcome.relaxation_bound, profit=ev.profit, comp=comp)
+    notes = explain(
+        d,
+        x,
+        ev,
+        shadow=shadow,
+        status=status,
+        gap=outcome.gap,
+        relaxation_bound=outcome.relaxation_bound,
+        profit=ev.profit,
+        comp=comp,
+    )
     solver = _solver_info(outcome, timings["solve"])
     solver["model_objective"] = finite(outcome.objective)
     solver["model"] = _model_size(model)

@@ -66,8 +66,13 @@ def choose_lp_method(n_vars: int, method: str = "auto") -> str:
     return "simplex" if n_vars < SIMPLEX_MAX_VARS else "ipm"
 
 
-_ALGO = {"simplex": "dual simplex", "ipm": "interior point + crossover", "glop": "dual simplex",
-         "pdlp": "PDHG (first order)", "mip": "branch and cut"}
+_ALGO = {
+    "simplex": "dual simplex",
+    "ipm": "interior point + crossover",
+    "glop": "dual simplex",
+    "pdlp": "PDHG (first order)",
+    "mip": "branch and cut",
+}
 
 
 class _Clock:
@@ -85,20 +90,45 @@ class _Clock:
         return left is not None and left <= 0.05
 
 
-def _lp(model: Model, method: str, clock: _Clock, phases: list[dict], name: str, *,
-        should_stop: Callable[[], bool] | None, threads: int | None, lb: np.ndarray | None = None,
-        ub: np.ndarray | None = None) -> SolverResult:
+def _lp(
+    model: Model,
+    method: str,
+    clock: _Clock,
+    phases: list[dict],
+    name: str,
+    *,
+    should_stop: Callable[[], bool] | None,
+    threads: int | None,
+    lb: np.ndarray | None = None,
+    ub: np.ndarray | None = None,
+) -> SolverResult:
     """Solve an LP (relaxation or integers fixed); fall back to the other HiGHS method on failure."""
     order = [method] + [m for m in ("ipm", "simplex") if m != method and method in ("ipm", "simplex")]
     res = SolverResult(ERROR)
     for m in order:
         if clock.out():
             break
-        res = solve_lp(model.lp, m, lb=lb, ub=ub, relax=True, time_limit=clock.left(), threads=threads,
-                       should_stop=should_stop)
-        phases.append({"phase": name, "algorithm": f"{res.solver} {_ALGO.get(m, m)}", "status": res.status,
-                       "seconds": round(res.seconds, 3), "native_seconds": round(res.native_seconds, 3),
-                       "proto_seconds": round(res.build_seconds, 3), "objective": finite(res.primal_bound)})
+        res = solve_lp(
+            model.lp,
+            m,
+            lb=lb,
+            ub=ub,
+            relax=True,
+            time_limit=clock.left(),
+            threads=threads,
+            should_stop=should_stop,
+        )
+        phases.append(
+            {
+                "phase": name,
+                "algorithm": f"{res.solver} {_ALGO.get(m, m)}",
+                "status": res.status,
+                "seconds": round(res.seconds, 3),
+                "native_seconds": round(res.native_seconds, 3),
+                "proto_seconds": round(res.build_seconds, 3),
+                "objective": finite(res.primal_bound),
+            }
+        )
         if res.status == INTERRUPTED:
             raise SolveCancelled()
         if res.status == OPTIMAL:
@@ -107,8 +137,9 @@ def _lp(model: Model, method: str, clock: _Clock, phases: list[dict], name: str,
     return res
 
 
-def _fixed_bounds(model: Model, lb: np.ndarray, ub: np.ndarray, y: np.ndarray | None,
-                  w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _fixed_bounds(
+    model: Model, lb: np.ndarray, ub: np.ndarray, y: np.ndarray | None, w: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     lb, ub = lb.copy(), ub.copy()
     if y is not None:
         idx = model.v["Y"]
@@ -164,8 +195,13 @@ def rounding_candidates(model: Model, x: np.ndarray) -> list[tuple[str, np.ndarr
 
 
 def optimize(
-    model: Model, *, time_limit: float | None = None, gap: float = 1e-4, method: str = "auto",
-    threads: int | None = None, should_stop: Callable[[], bool] | None = None,
+    model: Model,
+    *,
+    time_limit: float | None = None,
+    gap: float = 1e-4,
+    method: str = "auto",
+    threads: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
     progress: Callable[[str, float], None] | None = None,
     incumbents: Sequence[tuple[str, np.ndarray, np.ndarray]] = (),
 ) -> Outcome:
@@ -180,13 +216,25 @@ def optimize(
         res = _lp(model, lp_method, clock, phases, "lp", **kw)
         if res.status != OPTIMAL:
             return Outcome(ERROR, message=_failure("LP", res, clock), phases=phases, solver=res.solver)
-        return Outcome(OPTIMAL, x=res.x, duals=res.duals, objective=res.primal_bound, bound=res.primal_bound,
-                       gap=0.0, solver=res.solver, algorithm=_ALGO[res.detail], version=res.version, phases=phases)
+        return Outcome(
+            OPTIMAL,
+            x=res.x,
+            duals=res.duals,
+            objective=res.primal_bound,
+            bound=res.primal_bound,
+            gap=0.0,
+            solver=res.solver,
+            algorithm=_ALGO[res.detail],
+            version=res.version,
+            phases=phases,
+        )
 
     a = model.lp.arrays()
     relax = _lp(model, lp_method, clock, phases, "relaxation", **kw)
     if relax.status != OPTIMAL:
-        return Outcome(ERROR, message=_failure("LP relaxation", relax, clock), phases=phases, solver=relax.solver)
+        return Outcome(
+            ERROR, message=_failure("LP relaxation", relax, clock), phases=phases, solver=relax.solver
+        )
     bound = relax.primal_bound
     report("heuristic", 0.0)
     best: SolverResult | None = None
@@ -201,35 +249,70 @@ def optimize(
         if res.status == OPTIMAL and (best is None or res.primal_bound > best.primal_bound):
             best, best_name = res, name
     search_left = clock.left() if clock.limit is not None else DEFAULT_MIP_SECONDS
-    if (best is None or rel_gap(bound, best.primal_bound) > gap) and search_left and search_left > 1.0 \
-            and model.lp.n <= MIP_SEARCH_MAX_VARS:
+    if (
+        (best is None or rel_gap(bound, best.primal_bound) > gap)
+        and search_left
+        and search_left > 1.0
+        and model.lp.n <= MIP_SEARCH_MAX_VARS
+    ):
         report("branch and cut", 0.0)
-        mip = solve_lp(model.lp, "mip", time_limit=search_left, gap=gap, hint=None if best is None else best.x, **kw)
-        phases.append({"phase": "branch and cut", "algorithm": "HiGHS branch and cut", "status": mip.status,
-                       "seconds": round(mip.seconds, 3), "native_seconds": round(mip.native_seconds, 3),
-                       "proto_seconds": round(mip.build_seconds, 3), "objective": finite(mip.primal_bound),
-                       "bound": finite(mip.dual_bound)})
+        mip = solve_lp(
+            model.lp, "mip", time_limit=search_left, gap=gap, hint=None if best is None else best.x, **kw
+        )
+        phases.append(
+            {
+                "phase": "branch and cut",
+                "algorithm": "HiGHS branch and cut",
+                "status": mip.status,
+                "seconds": round(mip.seconds, 3),
+                "native_seconds": round(mip.native_seconds, 3),
+                "proto_seconds": round(mip.build_seconds, 3),
+                "objective": finite(mip.primal_bound),
+                "bound": finite(mip.dual_bound),
+            }
+        )
         if mip.status == INTERRUPTED and mip.x is None:
             raise SolveCancelled()
         if np.isfinite(mip.dual_bound):
             bound = min(bound, mip.dual_bound)
-        if mip.x is not None and (best is None or mip.primal_bound > best.primal_bound + 1e-9 * max(1, abs(bound))):
+        if mip.x is not None and (
+            best is None or mip.primal_bound > best.primal_bound + 1e-9 * max(1, abs(bound))
+        ):
             y = _take(model.v["Y"], mip.x).round()
             w = _take(model.v["W"], mip.x).round()
             lb, ub = _fixed_bounds(model, a["lb"], a["ub"], y, w)
-            res = _lp(model, lp_method, clock if not clock.out() else _Clock(None), phases,
-                      "fixed integers: branch and cut incumbent", lb=lb, ub=ub, **kw)
+            res = _lp(
+                model,
+                lp_method,
+                clock if not clock.out() else _Clock(None),
+                phases,
+                "fixed integers: branch and cut incumbent",
+                lb=lb,
+                ub=ub,
+                **kw,
+            )
             if res.status == OPTIMAL and (best is None or res.primal_bound > best.primal_bound):
                 best, best_name = res, "branch and cut"
     if best is None:
-        return Outcome(ERROR, message="no integer-feasible plan was found in the time available", phases=phases,
-                       relaxation_bound=relax.primal_bound)
+        return Outcome(
+            ERROR,
+            message="no integer-feasible plan was found in the time available",
+            phases=phases,
+            relaxation_bound=relax.primal_bound,
+        )
     bound = max(bound, best.primal_bound)
     g = rel_gap(bound, best.primal_bound)
     return Outcome(
-        OPTIMAL if g <= gap else FEASIBLE, x=best.x, duals=best.duals, objective=best.primal_bound, bound=bound,
-        gap=g, relaxation_bound=relax.primal_bound, solver="HiGHS",
-        algorithm=f"LP relaxation + rounding ({best_name}) + {_ALGO[best.detail]}", version=best.version,
+        OPTIMAL if g <= gap else FEASIBLE,
+        x=best.x,
+        duals=best.duals,
+        objective=best.primal_bound,
+        bound=bound,
+        gap=g,
+        relaxation_bound=relax.primal_bound,
+        solver="HiGHS",
+        algorithm=f"LP relaxation + rounding ({best_name}) + {_ALGO[best.detail]}",
+        version=best.version,
         phases=phases,
     )
 

@@ -26,9 +26,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         code = cli.run(
-            options["problem"], out=options["out"], baseline=options["baseline"], time_limit=options["time_limit"],
-            gap=options["gap"], method=options["method"], threads=options["threads"], indent=options["indent"],
-            quiet=options["quiet"], stdout=sys.stdout, stderr=sys.stderr, stats=options.get("stats"),
+            options["problem"],
+            out=options["out"],
+            baseline=options["baseline"],
+            time_limit=options["time_limit"],
+            gap=options["gap"],
+            method=options["method"],
+            threads=options["threads"],
+            indent=options["indent"],
+            quiet=options["quiet"],
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            stats=options.get("stats"),
         )
         if code != cli.EXIT_OK:
             sys.exit(code)

@@ -11,8 +11,18 @@ from typing import Any
 from optimizer.engine import solve
 
 COST_KEYS = (
-    "material", "subcontract", "regular_labor", "overtime", "hiring", "layoffs",
-    "holding", "backlog", "lost_sales", "procurement", "safety_stock_shortfall", "penalties",
+    "material",
+    "subcontract",
+    "regular_labor",
+    "overtime",
+    "hiring",
+    "layoffs",
+    "holding",
+    "backlog",
+    "lost_sales",
+    "procurement",
+    "safety_stock_shortfall",
+    "penalties",
 )
 
 
@@ -20,17 +30,27 @@ def problem(periods: int | list[str] = 1, **parts: Any) -> dict[str, Any]:
     """A minimal valid document; keyword arguments replace top-level parts."""
     names = periods if isinstance(periods, list) else [f"p{i + 1}" for i in range(periods)]
     doc: dict[str, Any] = {
-        "format": "sop-problem/1", "name": "test", "currency": "USD", "periods": names,
-        "families": [{"code": "F", "price": 10}], "channels": [{"code": "c"}], "demand": [],
+        "format": "sop-problem/1",
+        "name": "test",
+        "currency": "USD",
+        "periods": names,
+        "families": [{"code": "F", "price": 10}],
+        "channels": [{"code": "c"}],
+        "demand": [],
     }
     doc.update(copy.deepcopy(parts))
     return doc
 
 
-def dem(qty: float | list[float], family: str = "F", channel: str = "c", periods: int = 1, **extra: Any) -> list[dict]:
+def dem(
+    qty: float | list[float], family: str = "F", channel: str = "c", periods: int = 1, **extra: Any
+) -> list[dict]:
     qs = qty if isinstance(qty, list) else [qty] * periods
-    return [{"family": family, "channel": channel, "period": f"p{i + 1}", "quantity": q, **extra}
-            for i, q in enumerate(qs) if q]
+    return [
+        {"family": family, "channel": channel, "period": f"p{i + 1}", "quantity": q, **extra}
+        for i, q in enumerate(qs)
+        if q
+    ]
 
 
 def run(doc: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -110,7 +130,9 @@ def check_plan(doc: dict[str, Any], plan: dict[str, Any], tol: float = 1e-6) -> 
         w = sum(o["weight"] for o in choice["options"])
         close(w, 1.0, f"price weights of {key}")
         for o in choice["options"]:
-            assert o["shipped"] <= o["weight"] * o["quantity"] + tol * max(1, o["quantity"]), "option shipped > demand"
+            assert o["shipped"] <= o["weight"] * o["quantity"] + tol * max(1, o["quantity"]), (
+                "option shipped > demand"
+            )
         opt_rev[key] = opt_rev.get(key, 0.0) + sum(o["price"] * o["shipped"] for o in choice["options"])
     for code, fam in fams.items():
         rows = fam_plans[code]
@@ -160,9 +182,12 @@ def check_plan(doc: dict[str, Any], plan: dict[str, Any], tol: float = 1e-6) -> 
                 else:
                     costs["lost_sales"] += lsc * x
                 if key in option_keys:
-                    fixed_ship = s - sum(o["shipped"] for ch_ in plan["price_choice"]
-                                         if (ch_["family"], ch_["channel"], periods.index(ch_["period"])) == key
-                                         for o in ch_["options"])
+                    fixed_ship = s - sum(
+                        o["shipped"]
+                        for ch_ in plan["price_choice"]
+                        if (ch_["family"], ch_["channel"], periods.index(ch_["period"])) == key
+                        for o in ch_["options"]
+                    )
                     revenue += opt_rev[key] + price_of(key) * fixed_ship
                 else:
                     revenue += price_of(key) * s
@@ -185,7 +210,7 @@ def check_plan(doc: dict[str, Any], plan: dict[str, Any], tol: float = 1e-6) -> 
         if mfr > 0:
             on_time = total = 0.0
             for code in fams:
-                for t, r in enumerate(fam_plans[code]):
+                for r in fam_plans[code]:
                     total += r["demand"][c]
                     on_time += min(r["demand"][c], r["shipments"][c])
             viol_total += max(0.0, mfr * total - on_time)
@@ -194,7 +219,9 @@ def check_plan(doc: dict[str, Any], plan: dict[str, Any], tol: float = 1e-6) -> 
     res_plans = {rp["code"]: rp["periods"] for rp in plan["resources"]}
     routing: dict[tuple, float] = {}
     for rt in doc.get("routings") or []:
-        routing[(rt["family"], rt["resource"])] = routing.get((rt["family"], rt["resource"]), 0.0) + rt["hours_per_unit"]
+        routing[(rt["family"], rt["resource"])] = (
+            routing.get((rt["family"], rt["resource"]), 0.0) + rt["hours_per_unit"]
+        )
     for code, res in ress.items():
         wf, ot = res.get("workforce"), res.get("overtime")
         workers = (wf or {}).get("initial", 0.0)
@@ -231,8 +258,13 @@ def check_plan(doc: dict[str, Any], plan: dict[str, Any], tol: float = 1e-6) -> 
     comp_plans = {cp["code"]: cp["periods"] for cp in plan["components"]}
     bom: dict[tuple, float] = {}
     for line in doc.get("bom") or []:
-        bom[(line["family"], line["component"])] = bom.get((line["family"], line["component"]), 0.0) + line["quantity_per_unit"]
-    comp_value = {k: (_pp(c["supply_options"][0]["price"], 0, 0.0) if c["supply_options"] else 0.0) for k, c in comps.items()}
+        bom[(line["family"], line["component"])] = (
+            bom.get((line["family"], line["component"]), 0.0) + line["quantity_per_unit"]
+        )
+    comp_value = {
+        k: (_pp(c["supply_options"][0]["price"], 0, 0.0) if c["supply_options"] else 0.0)
+        for k, c in comps.items()
+    }
     for code, comp in comps.items():
         rows = comp_plans[code]
         opts = {o["code"]: o for o in comp["supply_options"]}
@@ -267,7 +299,9 @@ def check_plan(doc: dict[str, Any], plan: dict[str, Any], tol: float = 1e-6) -> 
             for code, fam in fams.items():
                 uv = fam.get("unit_value")
                 if uv is None:
-                    uv = fam.get("material_cost", 0.0) + sum(q * comp_value[k] for (f, k), q in bom.items() if f == code)
+                    uv = fam.get("material_cost", 0.0) + sum(
+                        q * comp_value[k] for (f, k), q in bom.items() if f == code
+                    )
                 value += uv * fam_plans[code][t]["inventory"]
             value += sum(comp_value[k] * comp_plans[k][t]["inventory"] for k in comps)
             viol_total += max(0.0, value - _pp(limit, t, math.inf))

@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 
-def random_document(seed: int, *, integers: bool = False, max_families: int = 3, max_periods: int = 5) -> dict[str, Any]:
+def random_document(
+    seed: int, *, integers: bool = False, max_families: int = 3, max_periods: int = 5
+) -> dict[str, Any]:
     """A valid `sop-problem/1` document; ``integers`` allows MOQ, order costs and whole workers."""
     rng = np.random.default_rng(seed)
 
@@ -41,11 +43,18 @@ def random_document(seed: int, *, integers: bool = False, max_families: int = 3,
         chans.append(ch)
     fams = []
     for f in range(n_f):
-        fam: dict[str, Any] = {"code": f"F{f}", "price": per_period(10, 30), "material_cost": r2(rng.uniform(0, 6)),
-                               "holding_cost": r2(rng.uniform(0, 2)), "initial_inventory": r2(rng.uniform(0, 10))}
+        fam: dict[str, Any] = {
+            "code": f"F{f}",
+            "price": per_period(10, 30),
+            "material_cost": r2(rng.uniform(0, 6)),
+            "holding_cost": r2(rng.uniform(0, 2)),
+            "initial_inventory": r2(rng.uniform(0, 10)),
+        }
         if rng.random() < 0.3:
-            fam["subcontract"] = {"cost": r2(rng.uniform(8, 25)),
-                                  "capacity": None if rng.random() < 0.3 else per_period(0, 10)}
+            fam["subcontract"] = {
+                "cost": r2(rng.uniform(8, 25)),
+                "capacity": None if rng.random() < 0.3 else per_period(0, 10),
+            }
         if rng.random() < 0.3:
             fam["safety_stock"] = per_period(0, 8)
             fam["safety_stock_shortfall_cost"] = None if rng.random() < 0.3 else r2(rng.uniform(0, 3))
@@ -67,8 +76,10 @@ def random_document(seed: int, *, integers: bool = False, max_families: int = 3,
                     continue
                 line: dict[str, Any] = {"family": f"F{f}", "channel": f"c{c}", "period": periods[t]}
                 if chans[c]["backlog_cost"] is None and rng.random() < 0.25:
-                    line["price_options"] = [{"price": r2(rng.uniform(8, 35)), "quantity": r2(rng.uniform(0, 15))}
-                                             for _ in range(int(rng.integers(1, 4)))]
+                    line["price_options"] = [
+                        {"price": r2(rng.uniform(8, 35)), "quantity": r2(rng.uniform(0, 15))}
+                        for _ in range(int(rng.integers(1, 4)))
+                    ]
                 else:
                     line["quantity"] = r2(rng.uniform(0, 15))
                     if rng.random() < 0.3:
@@ -78,9 +89,13 @@ def random_document(seed: int, *, integers: bool = False, max_families: int = 3,
     for r in range(n_r):
         res: dict[str, Any] = {"code": f"R{r}", "regular_cost_per_hour": r2(rng.uniform(0, 3))}
         if rng.random() < 0.4:
-            res["workforce"] = {"initial": r2(rng.uniform(0, 4)), "hours_per_worker": r2(rng.uniform(5, 15)),
-                                "cost_per_worker": r2(rng.uniform(5, 30)), "hire_cost": r2(rng.uniform(0, 20)),
-                                "layoff_cost": r2(rng.uniform(0, 20))}
+            res["workforce"] = {
+                "initial": r2(rng.uniform(0, 4)),
+                "hours_per_worker": r2(rng.uniform(5, 15)),
+                "cost_per_worker": r2(rng.uniform(5, 30)),
+                "hire_cost": r2(rng.uniform(0, 20)),
+                "layoff_cost": r2(rng.uniform(0, 20)),
+            }
             if rng.random() < 0.3:
                 res["workforce"]["min"] = r2(rng.uniform(0, 3))
             if rng.random() < 0.3:
@@ -89,21 +104,32 @@ def random_document(seed: int, *, integers: bool = False, max_families: int = 3,
                 res["workforce"]["integer"] = True
                 res["workforce"]["initial"] = float(round(res["workforce"]["initial"]))
             if rng.random() < 0.5:
-                res["overtime"] = {"cost_per_hour": r2(rng.uniform(1, 6)), "max_hours_per_worker": r2(rng.uniform(0, 4))}
+                res["overtime"] = {
+                    "cost_per_hour": r2(rng.uniform(1, 6)),
+                    "max_hours_per_worker": r2(rng.uniform(0, 4)),
+                }
         else:
             res["capacity"] = per_period(5, 40)
             if rng.random() < 0.5:
-                res["overtime"] = {"cost_per_hour": r2(rng.uniform(1, 6)),
-                                   "max_hours": None if rng.random() < 0.3 else per_period(0, 10)}
+                res["overtime"] = {
+                    "cost_per_hour": r2(rng.uniform(1, 6)),
+                    "max_hours": None if rng.random() < 0.3 else per_period(0, 10),
+                }
         resources.append(res)
         for f in range(n_f):
             if rng.random() < 0.7:
-                routings.append({"family": f"F{f}", "resource": f"R{r}", "hours_per_unit": r2(rng.uniform(0.2, 2))})
+                routings.append(
+                    {"family": f"F{f}", "resource": f"R{r}", "hours_per_unit": r2(rng.uniform(0.2, 2))}
+                )
     comps, bom = [], []
     for k in range(n_k):
         opts = []
         for o in range(int(rng.integers(0, 4))):
-            opt: dict[str, Any] = {"code": f"o{o}", "price": per_period(0.5, 4), "lead_time": int(rng.integers(0, 3))}
+            opt: dict[str, Any] = {
+                "code": f"o{o}",
+                "price": per_period(0.5, 4),
+                "lead_time": int(rng.integers(0, 3)),
+            }
             if rng.random() < 0.4:
                 opt["capacity"] = per_period(0, 30)
             if integers and rng.random() < 0.4:
@@ -111,17 +137,34 @@ def random_document(seed: int, *, integers: bool = False, max_families: int = 3,
             if integers and rng.random() < 0.3:
                 opt["order_cost"] = r2(rng.uniform(0, 15))
             opts.append(opt)
-        comp: dict[str, Any] = {"code": f"K{k}", "initial_inventory": r2(rng.uniform(0, 20)),
-                                "holding_cost": r2(rng.uniform(0, 0.5)), "supply_options": opts}
+        comp: dict[str, Any] = {
+            "code": f"K{k}",
+            "initial_inventory": r2(rng.uniform(0, 20)),
+            "holding_cost": r2(rng.uniform(0, 0.5)),
+            "supply_options": opts,
+        }
         if rng.random() < 0.3:
             comp["scheduled_receipts"] = per_period(0, 10)
         comps.append(comp)
         for f in range(n_f):
             if rng.random() < 0.6:
-                bom.append({"family": f"F{f}", "component": f"K{k}", "quantity_per_unit": r2(rng.uniform(0.5, 2))})
+                bom.append(
+                    {"family": f"F{f}", "component": f"K{k}", "quantity_per_unit": r2(rng.uniform(0.5, 2))}
+                )
     policies: dict[str, Any] = {"infeasibility_penalty": 1000.0}
     if rng.random() < 0.3:
         policies["working_capital_limit"] = per_period(20, 300)
-    return {"format": "sop-problem/1", "name": f"random {seed}", "currency": "EUR", "periods": periods,
-            "families": fams, "channels": chans, "demand": demand, "resources": resources, "routings": routings,
-            "components": comps, "bom": bom, "policies": policies}
+    return {
+        "format": "sop-problem/1",
+        "name": f"random {seed}",
+        "currency": "EUR",
+        "periods": periods,
+        "families": fams,
+        "channels": chans,
+        "demand": demand,
+        "resources": resources,
+        "routings": routings,
+        "components": comps,
+        "bom": bom,
+        "policies": policies,
+    }

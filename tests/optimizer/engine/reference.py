@@ -21,7 +21,9 @@ def _pp(value: Any, t: int, default: float) -> float:
     return float(value)
 
 
-def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None = None, relax: bool = False) -> float:
+def reference_profit(
+    doc: dict[str, Any], gap: float = 1e-9, debug: dict | None = None, relax: bool = False
+) -> float:
     """The optimal profit (``relax``: of the LP relaxation, an upper bound for a MIP)."""
     periods = doc["periods"]
     T = range(len(periods))  # noqa: N806
@@ -55,7 +57,7 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
         if line.get("price") is not None:
             override[key] = line["price"]
 
-    P, SC, I, S, B, X = {}, {}, {}, {}, {}, {}
+    P, SC, I, S, B, X = {}, {}, {}, {}, {}, {}  # noqa: E741
     for f in fams:
         fc = f["code"]
         sub = f.get("subcontract")
@@ -79,7 +81,9 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
                 else:
                     price = _pp(f.get("price", 0), t, 0.0)
                 obj += price * S[key]
-                obj -= (c.get("backlog_cost") or 0.0) * B[key] + (c.get("lost_sale_cost", 0.0) or 0.0) * X[key]
+                obj -= (c.get("backlog_cost") or 0.0) * B[key] + (c.get("lost_sale_cost", 0.0) or 0.0) * X[
+                    key
+                ]
 
     # Price options: per line weights, per option shipments.
     opt_dem: dict = {}
@@ -109,7 +113,9 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
                 cc = c["code"]
                 # Option-line demand is served only by its own per-option shipments (S_k <= lam q).
                 bprev = B[fc, cc, t - 1] if t else b0.get(cc, 0.0)
-                m.add_linear_constraint(B[fc, cc, t] == bprev + D.get((fc, cc, t), 0.0) - S[fc, cc, t] - X[fc, cc, t])
+                m.add_linear_constraint(
+                    B[fc, cc, t] == bprev + D.get((fc, cc, t), 0.0) - S[fc, cc, t] - X[fc, cc, t]
+                )
             target = _pp(f.get("safety_stock", 0.0), t, 0.0)
             if target > 0:
                 short = var()
@@ -147,7 +153,9 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
 
     routing: dict = {}
     for rt in doc.get("routings") or []:
-        routing[rt["family"], rt["resource"]] = routing.get((rt["family"], rt["resource"]), 0.0) + rt["hours_per_unit"]
+        routing[rt["family"], rt["resource"]] = (
+            routing.get((rt["family"], rt["resource"]), 0.0) + rt["hours_per_unit"]
+        )
     for r in ress:
         rc = r["code"]
         wf, ot = r.get("workforce"), r.get("overtime")
@@ -170,7 +178,11 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
                 m.add_linear_constraint(RH <= wf["hours_per_worker"] * Wt)
                 if ot is not None and ot.get("max_hours_per_worker") is not None:
                     m.add_linear_constraint(OT <= ot["max_hours_per_worker"] * Wt)
-                obj -= wf.get("cost_per_worker", 0.0) * Wt + wf.get("hire_cost", 0.0) * H + wf.get("layoff_cost", 0.0) * L
+                obj -= (
+                    wf.get("cost_per_worker", 0.0) * Wt
+                    + wf.get("hire_cost", 0.0) * H
+                    + wf.get("layoff_cost", 0.0) * L
+                )
                 lo, hi = _pp(wf.get("min"), t, 0.0), _pp(wf.get("max"), t, inf)
                 if lo > 0:
                     s = var()
@@ -183,18 +195,31 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
 
     bom: dict = {}
     for line in doc.get("bom") or []:
-        bom[line["family"], line["component"]] = bom.get((line["family"], line["component"]), 0.0) + line["quantity_per_unit"]
+        bom[line["family"], line["component"]] = (
+            bom.get((line["family"], line["component"]), 0.0) + line["quantity_per_unit"]
+        )
+
     def max_need(kc: str) -> float:
         # A tight big-M: a loose one (1e6) lets y = 1e-6 pass as integral and
         # order ~1 unit for free within the MIP integrality tolerance.
         units = sum(line.get("quantity", 0.0) for line in doc.get("demand") or [])
-        units += sum(max(o["quantity"] for o in line["price_options"]) for line in doc.get("demand") or []
-                     if "price_options" in line)
-        units += sum(sum((f.get("initial_backlog") or {}).values()) + f.get("min_ending_inventory", 0.0)
-                     + max([_pp(f.get("safety_stock", 0.0), t, 0.0) for t in T]) for f in fams)
+        units += sum(
+            max(o["quantity"] for o in line["price_options"])
+            for line in doc.get("demand") or []
+            if "price_options" in line
+        )
+        units += sum(
+            sum((f.get("initial_backlog") or {}).values())
+            + f.get("min_ending_inventory", 0.0)
+            + max([_pp(f.get("safety_stock", 0.0), t, 0.0) for t in T])
+            for f in fams
+        )
         return units * max([q for (_, kk), q in bom.items() if kk == kc], default=0.0)
 
-    value = {k["code"]: (_pp(k["supply_options"][0]["price"], 0, 0.0) if k["supply_options"] else 0.0) for k in comps}
+    value = {
+        k["code"]: (_pp(k["supply_options"][0]["price"], 0, 0.0) if k["supply_options"] else 0.0)
+        for k in comps
+    }
     CI = {}
     for k in comps:
         kc = k["code"]
@@ -218,10 +243,15 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
         for t in T:
             CI[kc, t] = var()
             prev = CI[kc, t - 1] if t else k.get("initial_inventory", 0.0)
-            arrivals = sum(Q[o["code"], t - o.get("lead_time", 0)] for o in k["supply_options"]
-                           if (o["code"], t - o.get("lead_time", 0)) in Q)
+            arrivals = sum(
+                Q[o["code"], t - o.get("lead_time", 0)]
+                for o in k["supply_options"]
+                if (o["code"], t - o.get("lead_time", 0)) in Q
+            )
             use = sum(q * P[fc, t] for (fc, kk), q in bom.items() if kk == kc)
-            m.add_linear_constraint(CI[kc, t] == prev + arrivals + _pp(k.get("scheduled_receipts", 0.0), t, 0.0) - use)
+            m.add_linear_constraint(
+                CI[kc, t] == prev + arrivals + _pp(k.get("scheduled_receipts", 0.0), t, 0.0) - use
+            )
             obj -= k.get("holding_cost", 0.0) * CI[kc, t]
 
     limit = (doc.get("policies") or {}).get("working_capital_limit")
@@ -234,7 +264,9 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
             for f in fams:
                 uv = f.get("unit_value")
                 if uv is None:
-                    uv = f.get("material_cost", 0.0) + sum(q * value[kk] for (fc, kk), q in bom.items() if fc == f["code"])
+                    uv = f.get("material_cost", 0.0) + sum(
+                        q * value[kk] for (fc, kk), q in bom.items() if fc == f["code"]
+                    )
                 total += uv * I[f["code"], t]
             total += sum(value[k["code"]] * CI[k["code"], t] for k in comps)
             s = var()
@@ -246,6 +278,10 @@ def reference_profit(doc: dict[str, Any], gap: float = 1e-9, debug: dict | None 
     result = mathopt.solve(m, mathopt.SolverType.HIGHS, params=params)
     assert result.termination.reason == mathopt.TerminationReason.OPTIMAL, result.termination
     if debug is not None:
-        debug.update({name: {k: result.variable_values(v) for k, v in block.items()}
-                      for name, block in (("P", P), ("S", S), ("B", B), ("X", X), ("I", I), ("SC", SC))})
+        debug.update(
+            {
+                name: {k: result.variable_values(v) for k, v in block.items()}
+                for name, block in (("P", P), ("S", S), ("B", B), ("X", X), ("I", I), ("SC", SC))
+            }
+        )
     return result.objective_value()

@@ -14,8 +14,18 @@ from .randomdocs import random_document
 def test_plan_document_has_the_contract_shape():
     doc = random_document(7)
     plan = solve(doc)
-    for key in ("format", "problem", "status", "solver", "objective", "families", "resources", "components",
-                "violations", "explanations"):
+    for key in (
+        "format",
+        "problem",
+        "status",
+        "solver",
+        "objective",
+        "families",
+        "resources",
+        "components",
+        "violations",
+        "explanations",
+    ):
         assert key in plan
     assert set(plan["solver"]) >= {"name", "version", "seconds", "gap"}
     assert set(plan["objective"]) == {"profit", "revenue", "total_cost", "costs"}
@@ -24,13 +34,29 @@ def test_plan_document_has_the_contract_shape():
     assert obj["total_cost"] == sum(obj["costs"].values())
     assert obj["profit"] == obj["revenue"] - obj["total_cost"]
     fp = plan["families"][0]["periods"][0]
-    assert set(fp) >= {"period", "production", "subcontract", "inventory", "shipments", "backlog", "lost",
-                       "safety_stock_shortfall"}
+    assert set(fp) >= {
+        "period",
+        "production",
+        "subcontract",
+        "inventory",
+        "shipments",
+        "backlog",
+        "lost",
+        "safety_stock_shortfall",
+    }
     assert set(fp["shipments"]) == {c["code"] for c in doc["channels"]}
     if plan["resources"]:
         assert set(plan["resources"][0]["periods"][0]) >= {
-            "period", "hours_used", "regular_hours", "overtime_hours", "workers", "hires", "layoffs", "utilization",
-            "shadow_price"}
+            "period",
+            "hours_used",
+            "regular_hours",
+            "overtime_hours",
+            "workers",
+            "hires",
+            "layoffs",
+            "utilization",
+            "shadow_price",
+        }
     for comp in plan["components"]:
         assert set(comp["periods"][0]) >= {"period", "orders", "inventory"}
     assert all(isinstance(e, str) for e in plan["explanations"])
@@ -64,9 +90,13 @@ def test_a_problem_with_nothing_to_do_still_returns_a_plan():
 def test_single_pass_beats_fair_share_when_channels_differ_in_margin():
     # 10 units of capacity, 10 wanted by a 20-price channel and 10 by a 10-price
     # one: fair share ships 5 + 5 (150), the single pass ships 10 to the first (200).
-    doc = problem(families=[{"code": "F", "price": 20}], channels=[{"code": "hi"}, {"code": "lo"}],
-                  demand=dem(10, channel="hi") + dem(10, channel="lo", price=10),
-                  resources=[{"code": "R", "capacity": 10}], routings=[{"family": "F", "resource": "R", "hours_per_unit": 1}])
+    doc = problem(
+        families=[{"code": "F", "price": 20}],
+        channels=[{"code": "hi"}, {"code": "lo"}],
+        demand=dem(10, channel="hi") + dem(10, channel="lo", price=10),
+        resources=[{"code": "R", "capacity": 10}],
+        routings=[{"family": "F", "resource": "R", "hours_per_unit": 1}],
+    )
     plan = solve(doc, baseline=True)
     comp = plan["comparison"]
     assert comp["single_pass_profit"] == pytest.approx(200)

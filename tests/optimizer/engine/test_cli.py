@@ -17,15 +17,25 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def small() -> dict:
-    return problem(2, families=[{"code": "F", "price": 10, "material_cost": 2}], demand=dem([5, 7]),
-                   resources=[{"code": "R", "capacity": 6}], routings=[{"family": "F", "resource": "R", "hours_per_unit": 1}])
+    return problem(
+        2,
+        families=[{"code": "F", "price": 10, "material_cost": 2}],
+        demand=dem([5, 7]),
+        resources=[{"code": "R", "capacity": 6}],
+        routings=[{"family": "F", "resource": "R", "hours_per_unit": 1}],
+    )
 
 
 def test_python_m_writes_the_plan_and_exits_0(tmp_path):
     src, out = tmp_path / "problem.json", tmp_path / "plan.json"
     src.write_text(json.dumps(small()))
-    proc = subprocess.run([sys.executable, "-m", "optimizer.engine", str(src), "--out", str(out), "--baseline"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "optimizer.engine", str(src), "--out", str(out), "--baseline"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(out.read_text())
     assert plan["format"] == "sop-plan/1" and plan["status"] == "optimal"
@@ -39,8 +49,13 @@ def test_python_m_rejects_an_invalid_document_with_exit_2_and_one_line(tmp_path)
     doc["demand"][0]["quantity"] = -1
     src = tmp_path / "bad.json"
     src.write_text(json.dumps(doc))
-    proc = subprocess.run([sys.executable, "-m", "optimizer.engine", str(src), "--out", str(tmp_path / "p.json")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "optimizer.engine", str(src), "--out", str(tmp_path / "p.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: invalid problem document: demand[0].quantity: must be >= 0, got -1"
     assert "Traceback" not in proc.stderr

@@ -22,6 +22,7 @@ def period(plan, kind="families", i=0, t=0):
 
 # ---- revenue and the cost terms ------------------------------------------
 
+
 def test_revenue_and_material_cost():
     # 5 units at 10, material 4 each: 50 - 20 = 30.
     plan = run(problem(families=fam(material_cost=4), demand=dem(5)))
@@ -106,7 +107,14 @@ def test_regular_labor_cost_and_shadow_price_of_fixed_capacity():
 
 def test_overtime_per_period_cap_and_cost():
     # 10 regular h at 2 + up to 3 OT h at 5; demand 15: ship 13: 130 - 20 - 15 = 95.
-    res = [{"code": "R", "capacity": 10, "regular_cost_per_hour": 2, "overtime": {"cost_per_hour": 5, "max_hours": 3}}]
+    res = [
+        {
+            "code": "R",
+            "capacity": 10,
+            "regular_cost_per_hour": 2,
+            "overtime": {"cost_per_hour": 5, "max_hours": 3},
+        }
+    ]
     plan = run(problem(demand=dem(15), resources=res, routings=ROUTE))
     assert approx(profit(plan), 95)
     r = period(plan, "resources")
@@ -115,14 +123,22 @@ def test_overtime_per_period_cap_and_cost():
 
 
 def _workforce(**wf):
-    base = {"initial": 2, "hours_per_worker": 5, "cost_per_worker": 10, "hire_cost": 1000, "layoff_cost": 1000}
+    base = {
+        "initial": 2,
+        "hours_per_worker": 5,
+        "cost_per_worker": 10,
+        "hire_cost": 1000,
+        "layoff_cost": 1000,
+    }
     base.update(wf)
     return base
 
 
 def test_workforce_cost_per_worker_and_overtime_per_worker():
     # 2 workers x 5 h + 1 OT h each (3/h); demand 20: 12 units: 120 - 20 - 6 = 94.
-    res = [{"code": "R", "workforce": _workforce(), "overtime": {"cost_per_hour": 3, "max_hours_per_worker": 1}}]
+    res = [
+        {"code": "R", "workforce": _workforce(), "overtime": {"cost_per_hour": 3, "max_hours_per_worker": 1}}
+    ]
     plan = run(problem(demand=dem(20), resources=res, routings=ROUTE))
     assert approx(profit(plan), 94)
     r = period(plan, "resources")
@@ -133,7 +149,13 @@ def test_hiring_cost():
     # Worker 10 + hire 10 per 5 h (4/unit) vs OT 3/h limited to 1 h per worker.
     # Cover 20 units: 5W + OT = 20, OT <= W -> W = 10/3, OT = 10/3.
     # Cost 10W + 10(W-2) + 3 OT = 200/3 - 20 + 10 = 56.67; profit 200 - 56.67.
-    res = [{"code": "R", "workforce": _workforce(hire_cost=10), "overtime": {"cost_per_hour": 3, "max_hours_per_worker": 1}}]
+    res = [
+        {
+            "code": "R",
+            "workforce": _workforce(hire_cost=10),
+            "overtime": {"cost_per_hour": 3, "max_hours_per_worker": 1},
+        }
+    ]
     plan = run(problem(demand=dem(20), resources=res, routings=ROUTE))
     assert approx(profit(plan), 200 - (200 / 3 - 20 + 10))
     assert approx(period(plan, "resources")["hires"], 4 / 3)
@@ -181,8 +203,14 @@ def test_workforce_max_is_elastic_when_layoffs_cost_more_than_the_penalty():
 def test_subcontract_cost_and_capacity():
     # No in-house capacity; subcontract 4 units at 6: 4 * (10 - 6) = 16.
     res = [{"code": "R", "capacity": 0}]
-    plan = run(problem(families=fam(subcontract={"cost": 6, "capacity": 4}), demand=dem(10), resources=res,
-                       routings=ROUTE))
+    plan = run(
+        problem(
+            families=fam(subcontract={"cost": 6, "capacity": 4}),
+            demand=dem(10),
+            resources=res,
+            routings=ROUTE,
+        )
+    )
     assert approx(profit(plan), 16)
     assert approx(period(plan)["subcontract"], 4)
     assert approx(plan["objective"]["costs"]["subcontract"], 24)
@@ -203,11 +231,19 @@ def test_min_ending_inventory():
 
 def test_min_ending_inventory_relaxed_when_impossible():
     # Capacity 2, target 3, no demand, material 1: end with 2, violate by 1: -2 - 100.
-    plan = run(problem(families=fam(material_cost=1, min_ending_inventory=3), resources=[{"code": "R", "capacity": 2}],
-                       routings=ROUTE, policies=PEN))
+    plan = run(
+        problem(
+            families=fam(material_cost=1, min_ending_inventory=3),
+            resources=[{"code": "R", "capacity": 2}],
+            routings=ROUTE,
+            policies=PEN,
+        )
+    )
     assert approx(profit(plan), -102)
     assert plan["status"] == "infeasible_relaxed"
-    assert plan["violations"] == [{"constraint": "min_ending_inventory", "family": "F", "period": "p1", "amount": 1.0}]
+    assert plan["violations"] == [
+        {"constraint": "min_ending_inventory", "family": "F", "period": "p1", "amount": 1.0}
+    ]
     assert approx(plan["objective"]["costs"]["penalties"], 100)
 
 
@@ -217,13 +253,16 @@ def test_max_ending_backlog_relaxed_when_impossible():
     plan = run(problem(channels=chans, demand=dem(15), resources=R1, routings=ROUTE, policies=PEN))
     assert approx(profit(plan), 100 - 5 - 300)
     assert plan["violations"] == [
-        {"constraint": "max_ending_backlog", "family": "F", "channel": "c", "period": "p1", "amount": 3.0}]
+        {"constraint": "max_ending_backlog", "family": "F", "channel": "c", "period": "p1", "amount": 3.0}
+    ]
 
 
 def test_fill_rate_floor_reallocates_to_a_cheaper_channel():
     # A (10) and B (8, fill >= 50%) each want 10, capacity 10: B gets 5: 50 + 40 = 90.
     chans = [{"code": "A"}, {"code": "B", "min_fill_rate": 0.5}]
-    lines = dem(10, channel="A") + [{"family": "F", "channel": "B", "period": "p1", "quantity": 10, "price": 8}]
+    lines = dem(10, channel="A") + [
+        {"family": "F", "channel": "B", "period": "p1", "quantity": 10, "price": 8}
+    ]
     plan = run(problem(channels=chans, demand=lines, resources=R1, routings=ROUTE))
     assert approx(profit(plan), 90)
     assert approx(period(plan)["shipments"]["B"], 5)
@@ -236,9 +275,19 @@ def test_fill_rate_counts_only_shipments_in_the_demand_period():
     # 40 + 80 - 4 * 0.5 = 118.
     # (Revenue uses the price of the shipping period, so B's price is the list price 8.)
     chans = [{"code": "A"}, {"code": "B", "backlog_cost": 0.5, "lost_sale_cost": None, "min_fill_rate": 0.6}]
-    lines = dem([10, 0], channel="A", price=10) + [{"family": "F", "channel": "B", "period": "p1", "quantity": 10}]
-    plan = run(problem(2, families=[{"code": "F", "price": 8}], channels=chans, demand=lines, resources=R1,
-                       routings=ROUTE))
+    lines = dem([10, 0], channel="A", price=10) + [
+        {"family": "F", "channel": "B", "period": "p1", "quantity": 10}
+    ]
+    plan = run(
+        problem(
+            2,
+            families=[{"code": "F", "price": 8}],
+            channels=chans,
+            demand=lines,
+            resources=R1,
+            routings=ROUTE,
+        )
+    )
     assert approx(profit(plan), 118)
     assert approx(plan["on_time"]["B"]["fill_rate"], 0.6)
 
@@ -246,10 +295,19 @@ def test_fill_rate_counts_only_shipments_in_the_demand_period():
 def test_fill_rate_floor_relaxed_when_impossible():
     # B needs 100% of 10 but capacity is 4: 6 short at penalty 100: 32 - 600.
     chans = [{"code": "B", "min_fill_rate": 1.0}]
-    plan = run(problem(channels=chans, demand=dem(10, channel="B", price=8), resources=[{"code": "R", "capacity": 4}],
-                       routings=ROUTE, policies=PEN))
+    plan = run(
+        problem(
+            channels=chans,
+            demand=dem(10, channel="B", price=8),
+            resources=[{"code": "R", "capacity": 4}],
+            routings=ROUTE,
+            policies=PEN,
+        )
+    )
     assert approx(profit(plan), 32 - 600)
-    assert plan["violations"] == [{"constraint": "min_fill_rate", "channel": "B", "period": None, "amount": 6.0}]
+    assert plan["violations"] == [
+        {"constraint": "min_fill_rate", "channel": "B", "period": None, "amount": 6.0}
+    ]
 
 
 def test_safety_stock_shortfall_cost_is_weighed_against_holding():
@@ -265,8 +323,14 @@ def test_safety_stock_shortfall_cost_is_weighed_against_holding():
 
 def test_hard_safety_stock_is_elastic_at_the_penalty():
     # Shortfall cost null = hard floor; capacity 2 < target 4: violation 2 at 100.
-    plan = run(problem(families=fam(safety_stock=4), resources=[{"code": "R", "capacity": 2}], routings=ROUTE,
-                       policies=PEN))
+    plan = run(
+        problem(
+            families=fam(safety_stock=4),
+            resources=[{"code": "R", "capacity": 2}],
+            routings=ROUTE,
+            policies=PEN,
+        )
+    )
     assert approx(profit(plan), -200)
     assert plan["status"] == "infeasible_relaxed"
     assert plan["violations"][0]["constraint"] == "safety_stock"
@@ -286,8 +350,10 @@ def test_working_capital_limit_caps_build_ahead():
 
 def test_working_capital_violation_is_priced_in_currency():
     # 10 units on hand worth 5 each, no demand, limit 20: 30 over at 100 per unit of value.
-    doc = problem(families=fam(material_cost=5, initial_inventory=10),
-                  policies={"working_capital_limit": 20, "infeasibility_penalty": 100})
+    doc = problem(
+        families=fam(material_cost=5, initial_inventory=10),
+        policies={"working_capital_limit": 20, "infeasibility_penalty": 100},
+    )
     plan = run(doc)
     assert approx(profit(plan), -3000)
     assert plan["violations"] == [{"constraint": "working_capital_limit", "period": "p1", "amount": 30.0}]
@@ -297,14 +363,19 @@ def test_working_capital_values_components_at_first_option_period_zero_price():
     # F: material 5 + 2 K at 3 (first option, period 0) = 11 per unit; K itself 3.
     # 1 unit of F and 2 of K on hand, no demand, limit 10: value 11 + 6 = 17 -> 7 over.
     comps = [{"code": "K", "initial_inventory": 2, "supply_options": [{"code": "a", "price": [3, 9]}]}]
-    doc = problem(2, families=fam(material_cost=5, initial_inventory=1, max_production=0), components=comps,
-                  bom=[{"family": "F", "component": "K", "quantity_per_unit": 2}],
-                  policies={"working_capital_limit": [100, 10], "infeasibility_penalty": 1})
+    doc = problem(
+        2,
+        families=fam(material_cost=5, initial_inventory=1, max_production=0),
+        components=comps,
+        bom=[{"family": "F", "component": "K", "quantity_per_unit": 2}],
+        policies={"working_capital_limit": [100, 10], "infeasibility_penalty": 1},
+    )
     plan = run(doc)
     assert plan["violations"] == [{"constraint": "working_capital_limit", "period": "p2", "amount": 7.0}]
 
 
 # ---- components --------------------------------------------------------
+
 
 def _comp(options, **kw):
     return [{"code": "K", "supply_options": options, **kw}]
@@ -372,11 +443,16 @@ def test_supply_option_capacity():
 
 # ---- price as a decision ----------------------------------------------
 
+
 def test_price_options_choose_a_mix_of_prices():
     # Options (10 for 10 units) and (12 for 6 units), capacity 8. Weight a on the
     # first: revenue 72 + 28a for a <= 0.5 and 92 - 12a above: best a = 0.5 -> 86.
-    line = {"family": "F", "channel": "c", "period": "p1",
-            "price_options": [{"price": 10, "quantity": 10}, {"price": 12, "quantity": 6}]}
+    line = {
+        "family": "F",
+        "channel": "c",
+        "period": "p1",
+        "price_options": [{"price": 10, "quantity": 10}, {"price": 12, "quantity": 6}],
+    }
     plan = run(problem(demand=[line], resources=[{"code": "R", "capacity": 8}], routings=ROUTE))
     assert approx(profit(plan), 86)
     choice = plan["price_choice"][0]

@@ -62,7 +62,9 @@ def test_balances_hold_and_costs_recompute_in_both_plans(seed, integers):
 def test_single_pass_profit_is_at_least_the_sequential_baseline(seed, integers):
     plan = solve(random_document(seed, integers=integers), baseline=True)
     comp = plan["comparison"]
-    assert comp["single_pass_profit"] >= comp["baseline_profit"] - 1e-6 * max(1.0, abs(comp["baseline_profit"]))
+    assert comp["single_pass_profit"] >= comp["baseline_profit"] - 1e-6 * max(
+        1.0, abs(comp["baseline_profit"])
+    )
     assert comp["value"] == comp["single_pass_profit"] - comp["baseline_profit"]
     assert rel(sum(comp["by_lever"].values()), comp["value"]) <= 1e-9
     assert rel(sum(comp["by_term"].values()), comp["value"]) <= 1e-9

@@ -27,15 +27,40 @@ def red_tomato(integer: bool = False) -> dict:
     """
     demand = [1600, 3000, 3200, 3800, 2200, 2200]
     return {
-        "format": "sop-problem/1", "name": "Red Tomato Tools", "currency": "USD", "periods": MONTHS,
-        "families": [{"code": "tools", "price": 40, "material_cost": 10, "holding_cost": 2, "initial_inventory": 1000,
-                      "min_ending_inventory": 500, "subcontract": {"cost": 30, "capacity": None}}],
+        "format": "sop-problem/1",
+        "name": "Red Tomato Tools",
+        "currency": "USD",
+        "periods": MONTHS,
+        "families": [
+            {
+                "code": "tools",
+                "price": 40,
+                "material_cost": 10,
+                "holding_cost": 2,
+                "initial_inventory": 1000,
+                "min_ending_inventory": 500,
+                "subcontract": {"cost": 30, "capacity": None},
+            }
+        ],
         "channels": [{"code": "retail", "backlog_cost": 5, "lost_sale_cost": None, "max_ending_backlog": 0}],
-        "demand": [{"family": "tools", "channel": "retail", "period": m, "quantity": q} for m, q in zip(MONTHS, demand)],
-        "resources": [{"code": "plant",
-                       "workforce": {"initial": 80, "hours_per_worker": 160, "cost_per_worker": 640, "hire_cost": 300,
-                                     "layoff_cost": 500, "integer": integer},
-                       "overtime": {"cost_per_hour": 6, "max_hours_per_worker": 10}}],
+        "demand": [
+            {"family": "tools", "channel": "retail", "period": m, "quantity": q}
+            for m, q in zip(MONTHS, demand, strict=True)
+        ],
+        "resources": [
+            {
+                "code": "plant",
+                "workforce": {
+                    "initial": 80,
+                    "hours_per_worker": 160,
+                    "cost_per_worker": 640,
+                    "hire_cost": 300,
+                    "layoff_cost": 500,
+                    "integer": integer,
+                },
+                "overtime": {"cost_per_hour": 6, "max_hours_per_worker": 10},
+            }
+        ],
         "routings": [{"family": "tools", "resource": "plant", "hours_per_unit": 4}],
     }
 
@@ -85,12 +110,25 @@ def sailco() -> dict:
     quarters = ["Q1", "Q2", "Q3", "Q4"]
     demand = [40, 60, 75, 25]
     return {
-        "format": "sop-problem/1", "name": "Sailco", "currency": "USD", "periods": quarters,
+        "format": "sop-problem/1",
+        "name": "Sailco",
+        "currency": "USD",
+        "periods": quarters,
         "families": [{"code": "sailboat", "price": 0, "holding_cost": 20, "initial_inventory": 10}],
-        "channels": [{"code": "customers", "backlog_cost": 1000, "lost_sale_cost": None, "max_ending_backlog": 0}],
-        "demand": [{"family": "sailboat", "period": q, "quantity": d} for q, d in zip(quarters, demand)],
-        "resources": [{"code": "labor", "capacity": 40, "regular_cost_per_hour": 400,
-                       "overtime": {"cost_per_hour": 450}}],
+        "channels": [
+            {"code": "customers", "backlog_cost": 1000, "lost_sale_cost": None, "max_ending_backlog": 0}
+        ],
+        "demand": [
+            {"family": "sailboat", "period": q, "quantity": d} for q, d in zip(quarters, demand, strict=True)
+        ],
+        "resources": [
+            {
+                "code": "labor",
+                "capacity": 40,
+                "regular_cost_per_hour": 400,
+                "overtime": {"cost_per_hour": 450},
+            }
+        ],
         "routings": [{"family": "sailboat", "resource": "labor", "hours_per_unit": 1}],
     }
 

@@ -13,19 +13,39 @@ from optimizer.engine.schema import SCHEMA_PATH, problem_schema
 
 def good() -> dict:
     return {
-        "format": "sop-problem/1", "name": "ok", "currency": "USD", "periods": ["p1", "p2"],
-        "families": [{"code": "F", "price": 10, "subcontract": {"cost": 5, "capacity": [1, 2]}},
-                     {"code": "G", "price": [10, 11]}],
-        "channels": [{"code": "direct", "backlog_cost": 1, "lost_sale_cost": None},
-                     {"code": "web", "lost_sale_cost": 0}],
-        "demand": [{"family": "F", "channel": "direct", "period": "p1", "quantity": 5},
-                   {"family": "G", "channel": "web", "period": "p2",
-                    "price_options": [{"price": 9, "quantity": 5}, {"price": 11, "quantity": 3}]}],
-        "resources": [{"code": "R", "capacity": [10, 10], "overtime": {"cost_per_hour": 2, "max_hours": 3}},
-                      {"code": "W", "workforce": {"initial": 2, "hours_per_worker": 8, "max": [3, 4]},
-                       "overtime": {"cost_per_hour": 3, "max_hours_per_worker": 2}}],
+        "format": "sop-problem/1",
+        "name": "ok",
+        "currency": "USD",
+        "periods": ["p1", "p2"],
+        "families": [
+            {"code": "F", "price": 10, "subcontract": {"cost": 5, "capacity": [1, 2]}},
+            {"code": "G", "price": [10, 11]},
+        ],
+        "channels": [
+            {"code": "direct", "backlog_cost": 1, "lost_sale_cost": None},
+            {"code": "web", "lost_sale_cost": 0},
+        ],
+        "demand": [
+            {"family": "F", "channel": "direct", "period": "p1", "quantity": 5},
+            {
+                "family": "G",
+                "channel": "web",
+                "period": "p2",
+                "price_options": [{"price": 9, "quantity": 5}, {"price": 11, "quantity": 3}],
+            },
+        ],
+        "resources": [
+            {"code": "R", "capacity": [10, 10], "overtime": {"cost_per_hour": 2, "max_hours": 3}},
+            {
+                "code": "W",
+                "workforce": {"initial": 2, "hours_per_worker": 8, "max": [3, 4]},
+                "overtime": {"cost_per_hour": 3, "max_hours_per_worker": 2},
+            },
+        ],
         "routings": [{"family": "F", "resource": "R", "hours_per_unit": 1}],
-        "components": [{"code": "K", "supply_options": [{"code": "a", "price": [1, 2], "lead_time": 1, "moq": 3}]}],
+        "components": [
+            {"code": "K", "supply_options": [{"code": "a", "price": [1, 2], "lead_time": 1, "moq": 3}]}
+        ],
         "bom": [{"family": "F", "component": "K", "quantity_per_unit": 2}],
         "policies": {"working_capital_limit": [100, None], "infeasibility_penalty": 1000},
     }
@@ -58,12 +78,27 @@ BAD = [
     (["families", 0, "price"], -1, "families[0].price", ">= 0"),
     (["families", 0, "price"], "ten", "families[0].price", "expected"),
     (["families", 1, "price"], [10, 11, 12], "families[1].price", "3 values, expected 2"),
-    (["families", 0, "subcontract", "capacity"], [1], "families[0].subcontract.capacity", "1 values, expected 2"),
-    (["families", 0, "initial_backlog"], {"nowhere": 3}, "families[0].initial_backlog.nowhere", "unknown channel"),
+    (
+        ["families", 0, "subcontract", "capacity"],
+        [1],
+        "families[0].subcontract.capacity",
+        "1 values, expected 2",
+    ),
+    (
+        ["families", 0, "initial_backlog"],
+        {"nowhere": 3},
+        "families[0].initial_backlog.nowhere",
+        "unknown channel",
+    ),
     (["families", 0, "holding_cost"], True, "families[0].holding_cost", "expected number"),
     (["channels", 1, "backlog_cost"], None, None, None),  # still valid: web has lost_sale_cost 0
     (["channels", 0, "lost_sale_cost"], None, None, None),
-    (["channels", 1, "lost_sale_cost"], None, "channels[1].lost_sale_cost", "only valid where backlog is allowed"),
+    (
+        ["channels", 1, "lost_sale_cost"],
+        None,
+        "channels[1].lost_sale_cost",
+        "only valid where backlog is allowed",
+    ),
     (["channels", 0, "min_fill_rate"], 1.5, "channels[0].min_fill_rate", "<= 1"),
     (["channels", 1, "code"], "direct", "channels[1].code", "duplicate"),
     (["demand", 0, "family"], "X", "demand[0].family", "unknown family 'X'"),
@@ -81,17 +116,39 @@ BAD = [
     (["resources", 1, "capacity"], 5, "resources[1].capacity", "not both"),
     (["resources", 1, "workforce", "hours_per_worker"], 0, "resources[1].workforce.hours_per_worker", "> 0"),
     (["resources", 1, "workforce", "max"], [1, 2, 3], "resources[1].workforce.max", "expected 2"),
-    (["resources", 0, "overtime", "max_hours_per_worker"], 2, "resources[0].overtime.max_hours_per_worker",
-     "workforce"),
-    (["resources", 0, "overtime", "cost_per_hour"], _DELETE, "resources[0].overtime.cost_per_hour", "required"),
+    (
+        ["resources", 0, "overtime", "max_hours_per_worker"],
+        2,
+        "resources[0].overtime.max_hours_per_worker",
+        "workforce",
+    ),
+    (
+        ["resources", 0, "overtime", "cost_per_hour"],
+        _DELETE,
+        "resources[0].overtime.cost_per_hour",
+        "required",
+    ),
     (["routings", 0, "resource"], "Z", "routings[0].resource", "unknown resource 'Z'"),
     (["routings", 0, "hours_per_unit"], -1, "routings[0].hours_per_unit", ">= 0"),
-    (["components", 0, "supply_options", 0, "price"], [1], "components[0].supply_options[0].price", "expected 2"),
-    (["components", 0, "supply_options", 0, "lead_time"], 1.5, "components[0].supply_options[0].lead_time",
-     "integer"),
+    (
+        ["components", 0, "supply_options", 0, "price"],
+        [1],
+        "components[0].supply_options[0].price",
+        "expected 2",
+    ),
+    (
+        ["components", 0, "supply_options", 0, "lead_time"],
+        1.5,
+        "components[0].supply_options[0].lead_time",
+        "integer",
+    ),
     (["components", 0, "supply_options", 0, "moq"], -3, "components[0].supply_options[0].moq", ">= 0"),
-    (["components", 0, "supply_options"], [{"code": "a", "price": 1}, {"code": "a", "price": 2}],
-     "components[0].supply_options[1].code", "duplicate"),
+    (
+        ["components", 0, "supply_options"],
+        [{"code": "a", "price": 1}, {"code": "a", "price": 2}],
+        "components[0].supply_options[1].code",
+        "duplicate",
+    ),
     (["components", 0, "supply_options"], _DELETE, "components[0].supply_options", "required"),
     (["components", 0, "scheduled_receipts"], [1, 2, 3], "components[0].scheduled_receipts", "expected 2"),
     (["bom", 0, "component"], "Q", "bom[0].component", "unknown component 'Q'"),
@@ -102,7 +159,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("path,value,where,why", BAD, ids=[f"{'.'.join(map(str, b[0]))}={b[1]!r}"[:60] for b in BAD])
+@pytest.mark.parametrize(
+    "path,value,where,why", BAD, ids=[f"{'.'.join(map(str, b[0]))}={b[1]!r}"[:60] for b in BAD]
+)
 def test_invalid_document_names_the_field_and_the_reason(path, value, where, why):
     doc = good()
     _set(doc, path, value)
