@@ -41,6 +41,7 @@ class SolverResult:
     status: str
     x: np.ndarray | None = None
     duals: np.ndarray | None = None
+    reduced_costs: np.ndarray | None = None
     primal_bound: float = float("nan")
     dual_bound: float = float("nan")
     seconds: float = 0.0
@@ -241,6 +242,7 @@ def solve_lp(
         out.x = _to_dense(sol.primal_solution.variable_values, lp.n)
         if sol.HasField("dual_solution"):
             out.duals = _to_dense(sol.dual_solution.dual_values, lp.m)
+            out.reduced_costs = _to_dense(sol.dual_solution.reduced_costs, lp.n)
     elif status in (OPTIMAL, FEASIBLE):
         out.status = NO_SOLUTION
     return out

@@ -29,6 +29,7 @@ from .model import Model
 SIMPLEX_MAX_VARS = 20_000
 DEFAULT_MIP_SECONDS = 300.0
 MIP_SEARCH_MAX_VARS = 150_000
+LARGE_MIP_GAP = 0.01
 
 
 class SolveCancelled(Exception):
@@ -240,8 +241,13 @@ def optimize(
     best: SolverResult | None = None
     best_name = ""
     cands = list(incumbents) + rounding_candidates(model, relax.x)
+    large = model.lp.n > MIP_SEARCH_MAX_VARS
     for i, (name, y, w) in enumerate(cands):
         if best is not None and (clock.out() or rel_gap(bound, best.primal_bound) <= gap):
+            break
+        # Too large for branch and cut: each more candidate costs a full LP, and
+        # the first (best measured) rounding is usually already within 1%.
+        if best is not None and large and rel_gap(bound, best.primal_bound) <= LARGE_MIP_GAP:
             break
         lb, ub = _fixed_bounds(model, a["lb"], a["ub"], y, w)
         res = _lp(model, lp_method, clock, phases, f"fixed integers: {name}", lb=lb, ub=ub, **kw)
