@@ -103,7 +103,8 @@ def forward_buys(d: Data, x: Decisions, ev: Evaluation) -> list[str]:
         out.append(
             f"buying {units(carried)} units of {d.components[k]} ({d.so_codes[s]}) ahead of the price step in "
             f"{d.periods[t + 1]} ({money(d.so_price[s, t], d.currency)} -> {money(d.so_price[s, t + 1], d.currency)})"
-            f" saves about {money(saved, d.currency)} for {money(holding, d.currency)} of holding per period carried"
+            f" saves about {money(saved, d.currency)} against {money(holding, d.currency)} of holding cost per period"
+            f" the stock is carried"
         )
     return out
 
@@ -191,14 +192,24 @@ def prices(d: Data, x: Decisions) -> list[str]:
     ]
 
 
-def comparison(d: Data, comp: dict[str, Any]) -> list[str]:
+def comparison(d: Data, comp: dict[str, Any], base_violations: list[dict] | None = None) -> list[str]:
     lv = comp["by_lever"]
-    parts = ", ".join(f"{k.replace('_', ' ')} {lv[k]:+,.2f}" for k in lv)
-    return [
+    economic = {k: v for k, v in lv.items() if k != "constraint_violations"}
+    parts = ", ".join(f"{k.replace('_', ' ')} {v:+,.2f}" for k, v in economic.items())
+    out = [
         f"the single pass earns {money(comp['value'], d.currency)} more than the sequential baseline "
-        f"({money(comp['single_pass_profit'], d.currency)} vs {money(comp['baseline_profit'], d.currency)}); "
-        f"by lever: {parts}"
+        f"({money(comp['single_pass_profit'], d.currency)} vs {money(comp['baseline_profit'], d.currency)})"
     ]
+    pen = lv.get("constraint_violations", 0.0)
+    if abs(pen) > 1e-6:
+        broken = sorted({v["constraint"] for v in base_violations or []})
+        out.append(
+            f"of that, {money(pen, d.currency)} are penalties the baseline incurs for hard constraints it breaks"
+            + (f" ({', '.join(broken)})" if broken else "")
+            + f"; without them the single pass is {money(sum(economic.values()), d.currency)} ahead"
+        )
+    out.append(f"value of the single pass by lever: {parts}")
+    return out
 
 
 def explain(
@@ -212,6 +223,7 @@ def explain(
     relaxation_bound: float | None,
     profit: float,
     comp: dict[str, Any] | None,
+    base_violations: list[dict] | None = None,
 ) -> list[str]:
     head = {
         "optimal": "optimal plan" + (f" (within a {gap:.4%} gap)" if gap and gap > 1e-9 else ""),
@@ -227,6 +239,6 @@ def explain(
     out += moq(d, x, ev, relaxation_bound, profit)
     out += prices(d, x)
     if comp is not None:
-        out += comparison(d, comp)
+        out += comparison(d, comp, base_violations)
     out += [f"warning: {w}" for w in d.warnings[:MAX_ITEMS]]
     return out

@@ -263,6 +263,7 @@ def solve(
         relaxation_bound=outcome.relaxation_bound,
         profit=ev.profit,
         comp=comp,
+        base_violations=None if base is None else base.evaluation.violations,
     )
     solver = _solver_info(outcome, timings["solve"])
     solver["model_objective"] = finite(outcome.objective)
