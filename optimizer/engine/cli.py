@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import IO, Any
@@ -56,6 +57,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--indent", type=int, default=None, help="pretty-print the plan JSON")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
     parser.add_argument("--stats", default=None, metavar="PATH", help=argparse.SUPPRESS)
+
+
+def _stdout_to_stderr() -> int | None:
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+        return saved
+    except (OSError, ValueError):  # no real file descriptors (e.g. captured streams)
+        return None
+
+
+def _restore_stdout(saved: int) -> None:
+    os.dup2(saved, 1)
+    os.close(saved)
 
 
 def _read(path: str) -> Any:
@@ -104,6 +120,8 @@ def run(
     from .solve import solve
     from .strategy import SolveCancelled
 
+    # Native solvers may print to fd 1; keep stdout clean when the plan goes there.
+    saved_fd = _stdout_to_stderr() if out == "-" else None
     try:
         plan = solve(doc, time_limit=time_limit, gap=gap, baseline=baseline, method=method, threads=threads)
     except ProblemError as exc:
@@ -118,6 +136,9 @@ def run(
         name = doc.get("name", "") if isinstance(doc, dict) else ""
         plan = error_plan(str(name), f"internal error: {type(exc).__name__}: {exc}")
 
+    finally:
+        if saved_fd is not None:
+            _restore_stdout(saved_fd)
     solved = time.perf_counter()
     text = json.dumps(plan, indent=indent, allow_nan=False)
     if out == "-":

@@ -133,8 +133,23 @@ def build(d: Data) -> Model:
     o_ship = np.where(o_split, O, -1)  # O as part of the shipments
 
     po_c = d.pl_c[d.po_line] if n_o else np.zeros(0, dtype=np.int64)
-    LAM = lp.var("LAM", (n_o,), ub=1.0, obj=-d.lost_cost[po_c] * d.po_qty)
-    SK = lp.var("SK", (n_o,), ub=d.po_qty, obj=d.po_price + d.lost_cost[po_c])
+    # Price options. Lines at an "o_contract" key keep the contract's weights
+    # LAM. Elsewhere LAM is eliminated exactly: any shipments with
+    # sum_k SK_k / q_k <= 1 are reachable, and since a larger demand never helps
+    # there (it only adds lost-sale cost and fill-rate requirement) the best
+    # weights put the rest on the smallest option: demand = sum SK + q_min (1 -
+    # sum SK / q), lost = q_min (1 - sum SK / q). One row per line instead of
+    # one per option, and no LAM column.
+    lam_line = o_contract[d.pl_f, d.pl_c, d.pl_t] if n_o else np.zeros(0, dtype=bool)
+    lam_opt = lam_line[d.po_line] if n_o else np.zeros(0, dtype=bool)
+    q_min = np.full(len(d.pl_f), np.inf)
+    np.minimum.at(q_min, d.po_line, d.po_qty)
+    q_min_o = q_min[d.po_line] if n_o else np.zeros(0)
+    share = np.where(d.po_qty > 0, q_min_o / np.where(d.po_qty > 0, d.po_qty, 1.0), 0.0)  # q_min / q_k
+    LAM = lp.var("LAM", (n_o,), mask=lam_opt, ub=1.0, obj=-d.lost_cost[po_c] * d.po_qty)
+    SK = lp.var("SK", (n_o,), ub=d.po_qty, obj=d.po_price + d.lost_cost[po_c] * np.where(lam_opt, 1.0, share))
+    if n_o:
+        lp.offset -= float(np.sum(np.where(lam_line, 0.0, d.lost_cost[d.pl_c] * q_min)))
 
     OT = lp.var("OT", (n_r, n_t), mask=d.has_ot[:, None], ub=d.ot_max, obj=-(d.ot_cost - d.rcph)[:, None])
     wf = d.has_wf[:, None]
@@ -189,23 +204,35 @@ def build(d: Data) -> Model:
     lp.coef(endbl, B[:, :, -1], 1.0)
     lp.coef(endbl, ENDBL_SLK, -1.0)
 
-    # ---- price options: sum_k LAM = 1 per line; SK <= q LAM
+    # ---- price options: sum_k LAM = 1 per line and SK <= q LAM (contract form),
+    # or sum_k SK / q_k <= 1 (eliminated weights)
     if n_o:
-        lam_sum = lp.rows("LAMSUM", (len(d.pl_f),), lb=1.0, ub=1.0)
+        lam_sum = lp.rows("LAMSUM", (len(d.pl_f),), mask=lam_line, lb=1.0, ub=1.0)
         lp.coef(lam_sum[d.po_line], LAM, 1.0)
-        sk_row = lp.rows("SKCAP", (n_o,), ub=0.0)
+        sk_row = lp.rows("SKCAP", (n_o,), mask=lam_opt, ub=0.0)
         lp.coef(sk_row, SK, 1.0)
         lp.coef(sk_row, LAM, -d.po_qty)
+        sk_sum = lp.rows("SKSUM", (len(d.pl_f),), mask=~lam_line, ub=1.0)
+        lp.coef(
+            sk_sum[d.po_line], SK, np.where(d.po_qty > 0, 1.0 / np.where(d.po_qty > 0, d.po_qty, 1.0), 0.0)
+        )
 
     # ---- fill rate: sum on-time + slack - mfr * sum(q LAM) >= mfr * sum D
-    fill_rows = lp.rows("FILL", (n_c,), mask=d.min_fill > 0, lb=d.min_fill * d.demand.sum(axis=(0, 2)))
+    fixed_need = d.demand.sum(axis=(0, 2))
+    if n_o:
+        np.add.at(
+            fixed_need, d.pl_c, np.where(lam_line, 0.0, q_min)
+        )  # q_min part of eliminated-weight demand
+    fill_rows = lp.rows("FILL", (n_c,), mask=d.min_fill > 0, lb=d.min_fill * fixed_need)
     c_of = np.broadcast_to(np.arange(n_c)[None, :, None], S.shape)
     # On time: O where it exists; S itself where S <= D holds (no backlog, no initial backlog).
     s_le_d = ~bl & ~(t_first[None, None, :] & (d.init_backlog[:, :, None] > 0))
     lp.coef(fill_rows[c_of], np.where(o_mask, O, np.where(s_le_d, S, -1)), 1.0)
     if n_o:
         key = (d.pl_f[d.po_line], d.pl_c[d.po_line], d.pl_t[d.po_line])
-        lp.coef(np.where(o_contract[key], -1, fill_rows[po_c]), SK, 1.0)
+        # on time SK, minus the requirement's variable part: mfr * SK (1 - q_min / q) where LAM is eliminated
+        sk_fill = np.where(lam_opt, 1.0, 1.0 - d.min_fill[po_c] * (1.0 - share))
+        lp.coef(np.where(o_contract[key], -1, fill_rows[po_c]), SK, sk_fill)
         lp.coef(fill_rows[po_c], LAM, -d.min_fill[po_c] * d.po_qty)
     lp.coef(fill_rows, FILL_SLK, 1.0)
     if o_contract.any():

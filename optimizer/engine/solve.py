@@ -36,19 +36,35 @@ def decisions_from(model: Model, x: np.ndarray) -> Decisions:
         idx = model.v[name]
         return np.where(idx >= 0, x[np.maximum(idx, 0)], 0.0)
 
+    sk = np.maximum(take("SK"), 0.0)
     return Decisions(
         P=take("P"),
         SC=take("SC"),
         S=take("S") + take("O_SHIP"),
         X=take("X"),
-        LAM=take("LAM"),
-        SK=take("SK"),
+        LAM=price_weights(model.d, take("LAM"), sk, model.v["LAM"] >= 0),
+        SK=sk,
         OT=take("OT"),
         W=take("W"),
         H=take("H"),
         L=take("L"),
         Q=take("Q"),
     ).snapped()
+
+
+def price_weights(d: Data, lam: np.ndarray, sk: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Weights of the price options; where the model eliminated them (``~kept``):
+    ``SK / q`` per option and the rest on the option with the smallest quantity."""
+    if not len(lam) or kept.all():
+        return lam
+    out = np.where(kept, lam, np.where(d.po_qty > 0, sk / np.where(d.po_qty > 0, d.po_qty, 1.0), 0.0))
+    out = np.minimum(out, 1.0)
+    rest = 1.0 - np.bincount(d.po_line, weights=out, minlength=len(d.pl_f))
+    order = np.lexsort((d.po_qty, d.po_line))
+    first = order[np.r_[0, np.flatnonzero(np.diff(d.po_line[order])) + 1]]  # smallest option of each line
+    free_first = first[~kept[first]]
+    out[free_first] += np.maximum(rest[d.po_line[free_first]], 0.0)
+    return out
 
 
 def lever_split(single: Evaluation, base: Evaluation) -> tuple[dict[str, float], dict[str, float]]:
