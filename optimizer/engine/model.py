@@ -10,7 +10,7 @@ SSH          [F,T]       safety-stock shortfall (cost, or penalty if hard)
 S            [F,C,T]     shipments of fixed-price demand (late part where O exists)
 B, X         [F,C,T]     backlog, lost (backlog channels only; see below)
 O            [F,C,T]     on-time part of the shipments where shipments can exceed demand
-LAM, SK      [O]         price-option weights and shipments per option
+LAM, SK      [O]         price-option weights (only where kept, see below), shipments per option
 OT           [R,T]       overtime hours
 W, H, L      [R,T]       workers, hires, layoffs
 Q, Y         [S,T]       orders per supply option, order binaries
