@@ -9,8 +9,11 @@ low-level ``solve`` (no per-variable Python objects). Supported methods:
 * ``pdlp``     PDLP first-order (not exact; only for experiments)
 * ``mip``      HiGHS branch and cut (``scip`` / ``cpsat`` for the others)
 
-A watcher thread calls ``should_stop()`` twice a second and interrupts the
-native solve when it returns True.
+A watcher thread calls ``should_stop()`` twice a second and triggers MathOpt's
+interrupter when it returns True; the result is then reported as
+``interrupted``. GLOP, SCIP and CP-SAT stop early on it; HiGHS through
+MathOpt (OR-Tools 9.15) does not poll it, so a HiGHS solve ends first and the
+cancel takes effect right after it.
 """
 
 from __future__ import annotations
@@ -223,7 +226,9 @@ def solve_lp(
     else:
         status = ERROR
     if interrupter.interrupted:
-        status = INTERRUPTED if status not in (OPTIMAL,) else status
+        # should_stop() said stop. (HiGHS through MathOpt 9.15 does not poll the
+        # interrupter, so this is usually seen when the solve returns.)
+        status = INTERRUPTED
     out = SolverResult(
         status,
         seconds=seconds + t_build,

@@ -109,6 +109,8 @@ def _lp(
     for m in order:
         if clock.out():
             break
+        if should_stop is not None and should_stop():
+            raise SolveCancelled()
         res = solve_lp(
             model.lp,
             m,
@@ -277,7 +279,7 @@ def optimize(
                 "bound": finite(mip.dual_bound),
             }
         )
-        if mip.status == INTERRUPTED and mip.x is None:
+        if mip.status == INTERRUPTED:
             raise SolveCancelled()
         if np.isfinite(mip.dual_bound):
             bound = min(bound, mip.dual_bound)

@@ -114,3 +114,25 @@ def test_running_out_of_time_gives_an_error_plan_with_a_reason():
     assert "time limit" in plan["message"]
     assert plan["explanations"] == [plan["message"]]
     json.dumps(plan, allow_nan=False)
+
+
+def test_should_stop_cancels_at_the_end_of_the_running_solve_phase():
+    # HiGHS through MathOpt does not poll the interrupter, so a stop requested
+    # during the LP relaxation takes effect when it returns, before the
+    # rounding and branch-and-cut phases (which would take much longer).
+    import time
+
+    from bench.optimizer.generate import generate_size
+
+    doc = generate_size("M", mip=True)
+    calls = {"n": 0, "start": None}
+
+    def stop_after_the_first_phases() -> bool:
+        calls["n"] += 1
+        calls["start"] = calls["start"] or time.perf_counter()
+        return time.perf_counter() - calls["start"] > 1.0
+
+    start = time.perf_counter()
+    with pytest.raises(SolveCancelled):
+        solve(doc, should_stop=stop_after_the_first_phases)
+    assert time.perf_counter() - start < 20
