@@ -319,7 +319,8 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)
                 pacsv.write_csv(rows.select(list(all_columns)), spool,
                                 write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-                _copy(cur, spool, stage, cols_sql)
+                if outcome.replaced:  # the stage is only needed to compare with earlier rows
+                    _copy(cur, spool, stage, cols_sql)
             else:
                 marks = ", ".join(["%s"] * len(all_columns))
                 cur.executemany(f"INSERT INTO {stage} ({cols_sql}) VALUES ({marks})",

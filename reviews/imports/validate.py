@@ -205,35 +205,59 @@ def _row_rules(kind: Kind, out: dict[str, pa.Array], rownums, errors: Errors) ->
         errors.add_mask(rownums, neither, "hours", pa.array([""] * n), "needs hours or workers")
 
 
-def _duplicates(kind: Kind, table: pa.Table, errors: Errors) -> None:
-    keys = []
-    data = {"__row": table.column("__row")}
-    for name in kind.key:
-        if name not in table.column_names:
-            continue
-        column = table.column(name)
-        filler = pa.scalar(-1, column.type) if pa.types.is_integer(column.type) else pa.scalar("", column.type)
-        data[f"k_{name}"] = pc.fill_null(column, filler)
-        keys.append(f"k_{name}")
-    if not keys or table.num_rows < 2:
+def _key_array(column) -> np.ndarray:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_integer(column.type):
+        return np.asarray(pc.fill_null(column, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    encoded = pc.dictionary_encode(pc.fill_null(column.cast(pa.string()), ""))
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _duplicates(kind: Kind, table: pa.Table, errors: Errors, lookups: dict[str, Lookup]) -> None:
+    """Rows whose key repeats an earlier row's; numpy lexsort (a few int arrays, no hash table)."""
+    names = [n for n in kind.key if n in table.column_names]
+    n = table.num_rows
+    if not names or n < 2:
         return
-    keyed = pa.table(data)
-    groups = keyed.group_by(keys).aggregate([("__row", "min"), ("__row", "count")])
-    dups = groups.filter(pc.greater(groups.column("__row_count"), 1))
-    if not dups.num_rows:
+    arrays = [_key_array(table.column(name)) for name in names]
+    order = np.lexsort(arrays[::-1])  # stable: equal keys keep file order
+    same = np.ones(n - 1, dtype=bool)
+    for a in arrays:
+        s = a[order]
+        same &= s[1:] == s[:-1]
+        del s
+    if not same.any():
         return
-    joined = keyed.join(dups, keys=keys).filter(
-        pc.not_equal(pc.field("__row"), pc.field("__row_min"))
-    ).sort_by("__row")
-    label_cols = [k[2:] for k in keys]
-    shown = ", ".join(label_cols)
-    codes = {name: table.column(f"{name}__code") if f"{name}__code" in table.column_names else table.column(name) for name in label_cols}
-    first_rows = joined.column("__row").to_numpy()
-    index = {int(r): i for i, r in enumerate(table.column("__row").to_numpy())}
-    for row, first in zip(first_rows, joined.column("__row_min").to_pylist(), strict=True):
-        i = index[int(row)]
-        value = " / ".join(_show(codes[n][i].as_py()) for n in label_cols if codes[n][i].as_py() not in (None, ""))
-        errors.add(int(row), label_cols[0], value, f"duplicate key ({shown}) of row {first}")
+    repeat = np.concatenate(([False], same))
+    group = np.cumsum(~repeat) - 1
+    firsts = order[np.flatnonzero(~repeat)][group]
+    dup_pos = np.flatnonzero(repeat)
+    rows_np = table.column("__row").to_numpy()
+    pairs = sorted((int(rows_np[order[p]]), int(rows_np[firsts[p]]), int(order[p])) for p in dup_pos)
+    shown = ", ".join(names)
+    codes = {}
+    for name in names:
+        col = kind.col(name) if name in kind.column_names else None
+        if f"{name}__code" in table.column_names:
+            codes[name] = table.column(f"{name}__code")
+        elif col is not None and col.type == "ref":  # ids back to codes (few rows: only duplicates)
+            lookup = lookups[col.ref]
+            back = dict(zip(lookup.ids.to_pylist(), lookup.codes.to_pylist(), strict=True))
+            codes[name] = {i: back.get(table.column(name)[i].as_py()) for _, _, i in pairs[: errors.cap]}
+        else:
+            codes[name] = table.column(name)
+    for k, (row, first, index) in enumerate(pairs):
+        if k >= errors.cap:
+            errors.count += len(pairs) - k
+            break
+        values = []
+        for name in names:
+            source = codes[name]
+            value = source.get(index) if isinstance(source, dict) else source[index].as_py()
+            if value not in (None, ""):
+                values.append(_show(value))
+        errors.add(row, names[0], " / ".join(values), f"duplicate key ({shown}) of row {first}")
 
 
 def validate(kind: Kind, header: list[str], batches: Iterator[Batch], lookups: dict[str, Lookup],
@@ -257,22 +281,33 @@ def validate(kind: Kind, header: list[str], batches: Iterator[Batch], lookups: d
         _row_rules(kind, out, batch.rownums, errors)
         result.rows += len(batch.rownums)
         out["__row"] = pa.array(batch.rownums)
-        full = pa.table(out)
-        keep = [c for c in full.column_names if c == "__row" or c in kind.key or c.removesuffix("__code") in kind.key]
-        key_tables.append(full.select(keep))
+        # Codes are kept only where the loader needs them (master data); actuals keep ids.
+        keep = [c for c in out if not c.endswith("__code") or not kind.is_actuals]
+        full = pa.table({c: out[c] for c in keep})
         if not errors.count:  # keep every typed column only while the file can still be valid
             tables.append(full)
         else:
-            tables = []
+            if tables:  # the file just became invalid: keep only what the duplicate check needs
+                key_tables.extend(t.select(_key_columns(kind, t)) for t in tables)
+                tables = []
+            key_tables.append(full.select(_key_columns(kind, full)))
         if progress is not None:
             progress(result.rows)
     if result.rows == 0 and not errors.count:
         errors.add(2, "", "", "the file has no data rows")
-    if key_tables:
-        _duplicates(kind, pa.concat_tables(key_tables), errors)
-    if not errors.count and tables:
-        result.table = pa.concat_tables(tables)
+    if tables:
+        table = pa.concat_tables(tables)
+        del tables
+        _duplicates(kind, table, errors, lookups)
+        if not errors.count:
+            result.table = table
+    elif key_tables:
+        _duplicates(kind, pa.concat_tables(key_tables), errors, lookups)
     return result
+
+
+def _key_columns(kind: Kind, table: pa.Table) -> list[str]:
+    return [c for c in table.column_names if c == "__row" or c in kind.key or c.removesuffix("__code") in kind.key]
 
 
 def _show(value) -> str:

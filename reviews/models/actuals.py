@@ -31,7 +31,7 @@ class Flow(models.Model):
     family = _fk(ProductFamily, null=True, blank=True, help_text="Always set, derived from the SKU when a SKU is given (null only for a SKU without a family).")
     sku = _fk(Sku, null=True, blank=True)
     channel = _fk(Channel)
-    period = models.DateField(db_index=True, help_text="First day of the month.")
+    period = models.DateField(help_text="First day of the month.")
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
