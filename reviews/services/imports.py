@@ -332,5 +332,6 @@ def claim(batch_id: int) -> ImportBatch | None:
     if not updated:
         return None
     batch = ImportBatch.objects.select_related("cycle", "actor").get(pk=batch_id)
-    ImportBatch.objects.filter(pk=batch_id).update(attempts=batch.attempts + 1)
+    batch.attempts += 1
+    ImportBatch.objects.filter(pk=batch_id).update(attempts=batch.attempts)
     return batch
