@@ -21,6 +21,7 @@ from django.apps import apps
 from django.db import connection
 
 from catalog import models as cat
+from catalog.models import ProductFamily
 from reviews.imports.kinds import Kind
 from reviews.imports.validate import Errors, Lookup
 
@@ -104,6 +105,7 @@ MASTER = {
 #: replace-scope kinds: the field whose values in the file define the scope
 MASTER_SCOPE = {"routings": "family_id", "bom": "family_id", "family_prices": "family_id", "option_prices": "option_id", "budget": "month"}
 CHANGES_CAP = 50
+SCOPE_LIST = 100  # families named in a batch's scope (more are counted)
 
 
 def _master_row_errors(kind: str, obj, row: int, errors: Errors) -> None:
@@ -286,13 +288,36 @@ def actuals_table(kind: Kind, table: pa.Table, *, batch_id: int, cycle) -> pa.Ta
 
 
 def _scope(kind: Kind, table: pa.Table, cycle) -> tuple[str, list, dict]:
+    """The rows a file replaces. History kinds: the months in the file, for the families in the
+    file (SKU rows count for their family; a SKU without a family is its own scope), so a
+    corrected file for one family leaves the other families' months alone."""
     _, _, _, by = ACTUALS[kind.name]
     periods = sorted({d.isoformat() for d in pc.unique(table.column("period")).to_pylist() if d is not None})
     marks = ", ".join(["%s"] * len(periods))
+    labels = [p[:7] for p in periods]
     if by == "periods":
-        return f"period IN ({marks})", periods, {"periods": [p[:7] for p in periods]}
+        family_ids = sorted(i for i in pc.unique(table.column("family_id")).to_pylist() if i is not None)
+        orphans: list[int] = []
+        if "sku_id" in table.column_names:
+            no_family = table.filter(pc.is_null(table.column("family_id")))
+            orphans = sorted(i for i in pc.unique(no_family.column("sku_id")).to_pylist() if i is not None)
+        clauses = []
+        params: list = list(periods)
+        if family_ids:
+            clauses.append(f"family_id IN ({', '.join(['%s'] * len(family_ids))})")
+            params += family_ids
+        if orphans:
+            clauses.append(f"(family_id IS NULL AND sku_id IN ({', '.join(['%s'] * len(orphans))}))")
+            params += orphans
+        codes = dict(ProductFamily.objects.filter(pk__in=family_ids[:SCOPE_LIST]).values_list("pk", "code"))
+        described = {"periods": labels, "families": sorted(codes.values())}
+        if len(family_ids) > SCOPE_LIST:
+            described["families_count"] = len(family_ids)
+        if orphans:
+            described["skus_without_family"] = len(orphans)
+        return f"period IN ({marks}) AND ({' OR '.join(clauses) or '1 = 0'})", params, described
     if by == "cycle_periods":
-        return f"cycle_id = %s AND period IN ({marks})", [cycle.pk, *periods], {"cycle": cycle.label, "periods": [p[:7] for p in periods]}
+        return f"cycle_id = %s AND period IN ({marks})", [cycle.pk, *periods], {"cycle": cycle.label, "periods": labels}
     return "cycle_id = %s", [cycle.pk], {"cycle": cycle.label}
 
 
@@ -330,7 +355,9 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 same = " AND ".join(f"COALESCE(t.{qn(k)}, 0) = COALESCE(s.{qn(k)}, 0)" if k.endswith("_id") else f"t.{qn(k)} = s.{qn(k)}" for k in key)
                 nulleq = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
                 equal = " AND ".join(f"t.{qn(c)} {nulleq} s.{qn(c)}" for c in columns if c not in key)
-                twhere = where.replace("period", "t.period").replace("cycle_id", "t.cycle_id")
+                twhere = (where.replace("period IN", "t.period IN").replace("cycle_id =", "t.cycle_id =")
+                          .replace("family_id IN", "t.family_id IN").replace("family_id IS NULL", "t.family_id IS NULL")
+                          .replace("sku_id IN", "t.sku_id IN"))
                 cur.execute(
                     f"SELECT count(*), COALESCE(SUM(CASE WHEN {equal} THEN 1 ELSE 0 END), 0) "
                     f"FROM {stage} s JOIN {target} t ON {same} WHERE {twhere}", params,
