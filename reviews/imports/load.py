@@ -346,6 +346,7 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                                 write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
                 if outcome.replaced:  # the stage is only needed to compare with earlier rows
                     _copy(cur, spool, stage, cols_sql)
+                    cur.execute(f"ANALYZE {stage}")  # else the planner guesses a tiny stage and nests loops
             else:
                 marks = ", ".join(["%s"] * len(all_columns))
                 cur.executemany(f"INSERT INTO {stage} ({cols_sql}) VALUES ({marks})",
