@@ -341,11 +341,18 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
         spool = None
         try:
             if connection.vendor == "postgresql":
+                # Ids come as one reserved block rather than a nextval() per row (the advisory lock
+                # of the kind makes this import the table's only writer meanwhile).
+                ids = _reserve_ids(cur, target, rows.num_rows)
+                with_ids = rows.select(list(all_columns)).append_column("id", pa.array(ids))
+                copy_cols = cols_sql + ", " + qn("id")
+                cur.execute(f"DROP TABLE {stage}")
+                cur.execute(f"CREATE TEMP TABLE {stage} AS SELECT {copy_cols} FROM {target} WHERE 1 = 0")
                 spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)
-                pacsv.write_csv(rows.select(list(all_columns)), spool,
-                                write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+                pacsv.write_csv(with_ids, spool, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+                del with_ids
                 if outcome.replaced:  # the stage is only needed to compare with earlier rows
-                    _copy(cur, spool, stage, cols_sql)
+                    _copy(cur, spool, stage, copy_cols)
                     cur.execute(f"ANALYZE {stage}")  # else the planner guesses a tiny stage and nests loops
             else:
                 marks = ", ".join(["%s"] * len(all_columns))
@@ -374,7 +381,7 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 if outcome.replaced:
                     cur.execute(f"DELETE FROM {target} WHERE {where}", params)
                 if spool is not None:
-                    _copy(cur, spool, target, cols_sql)
+                    _copy(cur, spool, target, copy_cols)
                 else:
                     cur.execute(f"INSERT INTO {target} ({cols_sql}) SELECT {cols_sql} FROM {stage}")
                 outcome.stored = new
@@ -383,6 +390,16 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 spool.close()
             cur.execute(f"DROP TABLE IF EXISTS {stage}")
     return outcome
+
+
+def _reserve_ids(cur, table: str, n: int) -> np.ndarray:
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cur.fetchone()[0]
+    cur.execute("SELECT nextval(%s)", [sequence])
+    first = cur.fetchone()[0]
+    if n > 1:
+        cur.execute("SELECT setval(%s, %s)", [sequence, first + n - 1])
+    return np.arange(first, first + n, dtype=np.int64)
 
 
 def _copy(cur, spool, table: str, cols_sql: str) -> None:
