@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from django.apps import apps
 from django.db import connection
 
 from catalog import models as cat
-from catalog.models import ProductFamily
+from catalog.models import Channel, ProductFamily
 from reviews.imports.kinds import Kind
 from reviews.imports.validate import Errors, Lookup
 
@@ -287,38 +288,52 @@ def actuals_table(kind: Kind, table: pa.Table, *, batch_id: int, cycle) -> pa.Ta
     return result.append_column("batch_id", pa.array(np.full(result.num_rows, batch_id, dtype=np.int64)))
 
 
-def _scope(kind: Kind, table: pa.Table, cycle) -> tuple[str, list, dict]:
-    """The rows a file replaces. History kinds: the months in the file, for the families in the
-    file (SKU rows count for their family; a SKU without a family is its own scope), so a
-    corrected file for one family leaves the other families' months alone."""
+SCOPE_TABLE = "import_scope"
+
+
+def _scope(kind: Kind, table: pa.Table, cycle, cur) -> tuple[Callable[[str], str], list, dict]:
+    """The rows a file replaces, as a WHERE clause for a table alias (and its parameters).
+
+    History kinds: every (month, family, channel) the file has rows for (SKU rows count for their
+    family; a SKU without a family stands for itself), so a correction of one family's channel
+    in one month leaves everything else alone. The combinations go to a temporary table, whatever
+    their number. Inventory and capacity: the cycle and the months in the file. Open orders and
+    component supply: the cycle."""
     _, _, _, by = ACTUALS[kind.name]
     periods = sorted({d.isoformat() for d in pc.unique(table.column("period")).to_pylist() if d is not None})
-    marks = ", ".join(["%s"] * len(periods))
     labels = [p[:7] for p in periods]
     if by == "periods":
-        family_ids = sorted(i for i in pc.unique(table.column("family_id")).to_pylist() if i is not None)
-        orphans: list[int] = []
+        family = pc.fill_null(table.column("family_id"), 0)
         if "sku_id" in table.column_names:
-            no_family = table.filter(pc.is_null(table.column("family_id")))
-            orphans = sorted(i for i in pc.unique(no_family.column("sku_id")).to_pylist() if i is not None)
-        clauses = []
-        params: list = list(periods)
-        if family_ids:
-            clauses.append(f"family_id IN ({', '.join(['%s'] * len(family_ids))})")
-            params += family_ids
-        if orphans:
-            clauses.append(f"(family_id IS NULL AND sku_id IN ({', '.join(['%s'] * len(orphans))}))")
-            params += orphans
-        codes = dict(ProductFamily.objects.filter(pk__in=family_ids[:SCOPE_LIST]).values_list("pk", "code"))
-        described = {"periods": labels, "families": sorted(codes.values())}
+            family = pc.if_else(pc.is_null(table.column("family_id")), pc.negate(table.column("sku_id")), family)
+        channel = pc.fill_null(table.column("channel_id"), 0) if "channel_id" in table.column_names else pa.array(np.zeros(table.num_rows, np.int64))
+        combos = pa.table({"period": table.column("period"), "item": family, "channel": channel}).group_by(
+            ["period", "item", "channel"]).aggregate([])
+        cur.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+        cur.execute(f"CREATE TEMP TABLE {SCOPE_TABLE} (scope_period date, scope_item bigint, scope_channel bigint)")
+        cur.executemany(f"INSERT INTO {SCOPE_TABLE} (scope_period, scope_item, scope_channel) VALUES (%s, %s, %s)",
+                        list(zip(*(combos.column(c).to_pylist() for c in ("period", "item", "channel")), strict=True)))
+        item_sql = "COALESCE({p}family_id, -{p}sku_id)" if "sku_id" in table.column_names else "COALESCE({p}family_id, 0)"
+        channel_sql = "COALESCE({p}channel_id, 0)" if "channel_id" in table.column_names else "0"
+
+        def where(prefix: str) -> str:
+            return (f"EXISTS (SELECT 1 FROM {SCOPE_TABLE} sc WHERE sc.scope_period = {prefix}period "
+                    f"AND sc.scope_item = {item_sql.format(p=prefix)} AND sc.scope_channel = {channel_sql.format(p=prefix)})")
+
+        family_ids = sorted(i for i in pc.unique(table.column("family_id")).to_pylist() if i is not None)
+        codes = sorted(ProductFamily.objects.filter(pk__in=family_ids[:SCOPE_LIST]).values_list("code", flat=True))
+        described = {"periods": labels, "families": codes}
+        if "channel_id" in table.column_names:
+            channel_ids = {i for i in pc.unique(table.column("channel_id")).to_pylist() if i is not None}
+            described["channels"] = sorted(Channel.objects.filter(pk__in=channel_ids).values_list("code", flat=True))
         if len(family_ids) > SCOPE_LIST:
             described["families_count"] = len(family_ids)
-        if orphans:
-            described["skus_without_family"] = len(orphans)
-        return f"period IN ({marks}) AND ({' OR '.join(clauses) or '1 = 0'})", params, described
+        described["combinations"] = combos.num_rows
+        return where, [], described
+    marks = ", ".join(["%s"] * len(periods))
     if by == "cycle_periods":
-        return f"cycle_id = %s AND period IN ({marks})", [cycle.pk, *periods], {"cycle": cycle.label, "periods": labels}
-    return "cycle_id = %s", [cycle.pk], {"cycle": cycle.label}
+        return (lambda p: f"{p}cycle_id = %s AND {p}period IN ({marks})"), [cycle.pk, *periods], {"cycle": cycle.label, "periods": labels}
+    return (lambda p: f"{p}cycle_id = %s"), [cycle.pk], {"cycle": cycle.label}
 
 
 def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcome:
@@ -328,10 +343,11 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
     target = model._meta.db_table
     columns, key, numeric, _ = ACTUALS[kind.name]
     all_columns = (*columns, "batch_id")
-    where, params, scope = _scope(kind, rows, cycle)
     qn = connection.ops.quote_name
-    outcome = Outcome(scope=scope)
     with connection.cursor() as cur:
+        where_for, params, scope = _scope(kind, rows, cycle, cur)
+        where = where_for(f"{target}.")  # qualified: the scope table must not shadow a column
+        outcome = Outcome(scope=scope)
         cur.execute(f"SELECT count(*) FROM {target} WHERE {where}", params)
         outcome.replaced = cur.fetchone()[0]
         stage = "import_stage"
@@ -363,9 +379,7 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 same = " AND ".join(f"COALESCE(t.{qn(k)}, 0) = COALESCE(s.{qn(k)}, 0)" if k.endswith("_id") else f"t.{qn(k)} = s.{qn(k)}" for k in key)
                 nulleq = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
                 equal = " AND ".join(f"t.{qn(c)} {nulleq} s.{qn(c)}" for c in columns if c not in key)
-                twhere = (where.replace("period IN", "t.period IN").replace("cycle_id =", "t.cycle_id =")
-                          .replace("family_id IN", "t.family_id IN").replace("family_id IS NULL", "t.family_id IS NULL")
-                          .replace("sku_id IN", "t.sku_id IN"))
+                twhere = where_for("t.")
                 cur.execute(
                     f"SELECT count(*), COALESCE(SUM(CASE WHEN {equal} THEN 1 ELSE 0 END), 0) "
                     f"FROM {stage} s JOIN {target} t ON {same} WHERE {twhere}", params,
@@ -389,6 +403,7 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
             if spool is not None:
                 spool.close()
             cur.execute(f"DROP TABLE IF EXISTS {stage}")
+            cur.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
     return outcome
 
 
