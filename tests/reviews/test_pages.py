@@ -138,3 +138,13 @@ def test_a_big_file_is_validated_by_a_worker_and_then_offers_apply(client, owner
     assert preview.status == "validated"
     progress = client.get(reverse("import_progress", args=[preview.pk]), HTTP_HX_REQUEST="true")
     assert progress.status_code == 286 and reverse("import_apply", args=[preview.pk]).encode() in progress.content
+
+
+def test_a_queued_batch_whose_file_vanished_is_rejected_not_crashed(owner, catalog_loaded):
+    from reviews.tasks import run_import
+
+    batch = ImportBatch.objects.create(kind="shipments", source="upload", status="pending", stored_path="/nonexistent/x.csv",
+                                       file_format="csv", actor=owner)
+    run_import(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "rejected" and "no longer readable" in batch.errors[0]["reason"]
