@@ -7,6 +7,7 @@ from sop import views
 
 api_v1 = [
     path("", include("cycles.api.urls")),
+    path("", include("optimizer.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("optimizer.urls")),
     path("", include("cycles.urls")),
 ]
 
