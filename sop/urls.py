@@ -8,6 +8,8 @@ from sop import views
 api_v1 = [
     path("", include("cycles.api.urls")),
     path("", include("optimizer.api.urls")),
+    path("", include("reviews.api.urls")),
+    path("catalog/", include("catalog.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -20,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("optimizer.urls")),
+    path("", include("catalog.urls")),
+    path("", include("reviews.urls")),
     path("", include("cycles.urls")),
 ]
 
