@@ -298,7 +298,13 @@ def solve_submit(*, actor, problem: dict | None = None, scenario: Scenario | Non
         _check_cycle(scenario.cycle)
         built = scenario_problem(scenario=scenario)
         problem, source, cycle, levers = built.document, built.demand_source, scenario.cycle, scenario.levers
-        raw, warnings = check_problem(problem, prefix="")
+        try:
+            raw, warnings = check_problem(problem, prefix="")
+        except ApplicationError as exc:
+            if exc.status_code != 400:
+                raise
+            raise ApplicationError(f"The problem built for scenario {scenario.name!r} is invalid: {exc.message}",
+                                   exc.extra) from exc
     else:
         source = "submitted problem document"
         raw, warnings = check_problem(problem)
