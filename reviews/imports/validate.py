@@ -166,6 +166,9 @@ def _column(col, a: pa.Array, rownums, errors: Errors, lookups: dict[str, Lookup
     if col.type == "date":
         ok_shape = pc.match_substring_regex(a, r"^\d{4}-\d{2}-\d{2}$")
         parsed = pc.strptime(pc.if_else(ok_shape, a, pa.scalar("x")), format="%Y-%m-%d", unit="s", error_is_null=True)
+        # strptime rolls 2027-02-30 over to March: a real date prints back as it was written
+        real = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), a)
+        parsed = pc.if_else(pc.fill_null(real, False), parsed, pa.scalar(None, parsed.type))
         bad = pc.and_(nonblank, pc.is_null(parsed))
         errors.add_mask(rownums, bad, name, a, "is not a date (YYYY-MM-DD)")
         month = pc.strftime(parsed, format="%Y-%m-01")

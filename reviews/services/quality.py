@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from catalog.models import Resource, ResourceKind, Sku
@@ -36,8 +36,10 @@ from sop.roles import Role, user_roles
 
 #: A gap this many months before the cycle (or closer) blocks: last month's data has not arrived.
 RECENT_MONTHS = 3
-#: Robust z-score (0.6745 (x - median) / MAD) above which a month is an outlier.
-OUTLIER_Z = 3.5
+#: Robust z-score (0.6745 (r - median) / MAD of the log-ratios to neighbours) above which a month is an outlier.
+OUTLIER_Z = 5.0
+#: ... and at least this far (as a share) from its neighbours' median.
+MIN_OUTLIER_SHIFT = 0.3
 #: Inventory that misses the roll-forward by more than this share (and a unit) is flagged.
 RECONCILE_TOLERANCE = Decimal("0.02")
 
@@ -118,27 +120,37 @@ def check_skus_without_family(cycle: Cycle) -> list[Found]:
 
 
 def check_outliers(cycle: Cycle) -> list[Found]:
+    """Months far from their neighbours: the robust z-score (median and MAD) of each month's
+    log-ratio to the median of the five months around it, within its family x channel series.
+    Comparing with neighbours keeps trend and seasonality from looking like outliers."""
+    import math
+
     first, last = selectors.history_window(cycle)
     series: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for row in selectors.monthly_history(start=first, end=last):
         series[(row["family"], row["channel"])].append((row["period"], float(row["quantity"])))
     out = []
     for (fam, chan), points in sorted(series.items()):
-        if len(points) < 6:
+        if len(points) < 8:
             continue
-        values = [v for _, v in points]
-        median = statistics.median(values)
-        mad = statistics.median(abs(v - median) for v in values)
+        values = [max(v, 1.0) for _, v in points]
+        ratios = []
+        for i, v in enumerate(values):
+            around = values[max(0, i - 2): i] + values[i + 1: i + 3]
+            ratios.append(math.log(v / statistics.median(around)))
+        centre = statistics.median(ratios)
+        mad = statistics.median(abs(r - centre) for r in ratios)
         if mad == 0:
             continue
-        for period, value in points:
-            z = 0.6745 * (value - median) / mad
-            if abs(z) > OUTLIER_Z:
+        for (period, value), ratio in zip(points, ratios, strict=True):
+            z = 0.6745 * (ratio - centre) / mad
+            usual = value / math.exp(ratio)
+            if abs(z) > OUTLIER_Z and abs(value / usual - 1) > MIN_OUTLIER_SHIFT:
                 out.append(Found(
                     "outlier", Severity.WARNING, f"{fam}/{chan}/{period}",
-                    f"{fam} through {chan} shipped {value:,.0f} units in {period}, far from its usual "
-                    f"{median:,.0f} (robust z-score {z:+.1f}); check the file or explain it.",
-                    {"family": fam, "channel": chan, "period": period, "quantity": value, "median": median, "z": round(z, 2)},
+                    f"{fam} through {chan} shipped {value:,.0f} units in {period}, against about {usual:,.0f} in the "
+                    f"months around it (robust z-score {z:+.1f}); check the file or explain it.",
+                    {"family": fam, "channel": chan, "period": period, "quantity": value, "around": round(usual, 1), "z": round(z, 2)},
                 ))
     return out
 
@@ -147,17 +159,17 @@ def check_zero_revenue(cycle: Cycle) -> list[Found]:
     first, last = selectors.history_window(cycle)
     rows = (
         Shipment.objects.filter(period__gte=first, period__lte=last, quantity__gt=0, revenue__lte=0)
-        .values_list("family__code", "sku__code", "channel__code", "period", "quantity", "revenue")
-        .order_by("period")
+        .values("family__code", "channel__code", "period").annotate(q=Sum("quantity"), n=Count("id"))
+        .order_by("period", "family__code", "channel__code")
     )
     out = []
-    for fam, sku, chan, period, qty, revenue in rows:
-        item = sku or fam
+    for r in rows:
+        fam, chan, period = r["family__code"] or "(no family)", r["channel__code"], selectors.label(r["period"])
         out.append(Found(
-            "zero_revenue", Severity.BLOCKING, f"{item}/{chan}/{selectors.label(period)}",
-            f"{item} through {chan} in {selectors.label(period)}: {qty:,.0f} units shipped for {revenue:,.2f} revenue; "
+            "zero_revenue", Severity.BLOCKING, f"{fam}/{chan}/{period}",
+            f"{fam} through {chan} in {period}: {r['q']:,.0f} units shipped with no revenue ({r['n']} row{'s' if r['n'] != 1 else ''}); "
             "the price history would be wrong (fix the file, or waive if they were free).",
-            {"item": item, "channel": chan, "period": selectors.label(period), "quantity": str(qty), "revenue": str(revenue)},
+            {"family": fam, "channel": chan, "period": period, "quantity": str(r["q"]), "rows": r["n"]},
         ))
     return out
 
