@@ -13,7 +13,8 @@ Demand, first found wins (the run says which one was used):
 2. the latest statistical baseline forecast, when it provides ``baseline_demand(cycle)``;
 3. the budget (AOP) units of each family and month, split over channels by the family's
    channel mix of shipments in the 12 months before the cycle (the overall mix for a family
-   without history, equal shares without any history).
+   without history, equal shares without any history); months of the horizon after the
+   AOP's last month repeat the budget of the same month a year before.
 
 Both selectors return rows ``{"family", "channel", "period": "YYYY-MM", "quantity"}``
 (``price`` optional). Firm open orders due in the horizon are a floor of demand in their month.
@@ -57,8 +58,8 @@ def _demand_rows(cycle: Cycle, periods: list[str], channels: list[str]) -> tuple
         rows = list(reader(cycle) or [])
         if rows:
             return rows, f"{label} of cycle {cycle.label}"
-    return _budget_demand(cycle, periods, channels), f"budget (AOP) units of {periods[0]}..{periods[-1]}, " \
-                                                     "split by last year's channel mix"
+    return _budget_demand(cycle, periods, channels), (
+        "budget (AOP) units split by last year's channel mix (months after the AOP repeat it a year on)")
 
 
 def _budget_demand(cycle: Cycle, periods: list[str], channels: list[str]) -> list[dict]:
@@ -84,13 +85,18 @@ def _budget_demand(cycle: Cycle, periods: list[str], channels: list[str]) -> lis
             return {c: 1 / len(channels) for c in channels}
         return {c: mix.get(c, 0.0) / total for c in channels}
 
+    units: dict[tuple[str, str], float] = {(line["family"], line["period"]): _f(line["units"]) for line in lines}
+    # An AOP covers a fiscal year; months after it repeat the budget of the same month a year before.
+    for family in sorted({f for f, _ in units}):
+        for t, period in enumerate(periods):
+            if (family, period) not in units and t >= 12 and (family, periods[t - 12]) in units:
+                units[(family, period)] = units[(family, periods[t - 12])]
     out = []
-    for line in lines:
-        units = _f(line["units"])
-        for channel, share in shares(line["family"]).items():
-            if share > 0 and units > 0:
-                out.append({"family": line["family"], "channel": channel, "period": line["period"],
-                            "quantity": _round(units * share)})
+    for (family, period), quantity in sorted(units.items()):
+        for channel, share in shares(family).items():
+            if share > 0 and quantity > 0:
+                out.append({"family": family, "channel": channel, "period": period,
+                            "quantity": _round(quantity * share)})
     return out
 
 

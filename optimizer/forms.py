@@ -210,4 +210,5 @@ FIELD_TYPES: dict[str, tuple[str, ...]] = {
 
 class SolveForm(forms.Form):
     time_limit = forms.FloatField(required=False, min_value=1, label="Time limit (s)")
+    gap_percent = forms.FloatField(required=False, min_value=0, max_value=100, label="MIP gap %")
     baseline = forms.BooleanField(required=False, initial=True, label="Compare with the sequential baseline")

@@ -87,6 +87,10 @@ def compare(run_list_: list[SolveRun]) -> dict[str, Any]:
         for key in (run.kpis or {}).get("costs") or {}:
             if key not in cost_keys:
                 cost_keys.append(key)
+    first = (run_list_[0].kpis or {}).get("profit") if run_list_ else None
+    for run in run_list_:
+        profit = (run.kpis or {}).get("profit")
+        run.profit_vs_first = None if first is None or profit is None else profit - first
     return {"runs": run_list_, "channels": channels, "cost_keys": cost_keys}
 
 

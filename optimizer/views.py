@@ -67,6 +67,24 @@ def _periods_for(cycle: Cycle, scenario: Scenario | None = None) -> list[str]:
     return cycle.periods
 
 
+def _codes_for(cycle: Cycle, scenario: Scenario | None) -> dict[str, list[str]]:
+    """Codes the levers may name (datalists of the form): the uploaded base's, else the catalog's."""
+    if scenario is not None and scenario.base_problem:
+        doc = scenario.base_problem
+        options = sorted({o["code"] for k in doc.get("components") or [] for o in k.get("supply_options") or []})
+        return {key: [x["code"] for x in doc.get(key) or []] for key in ("families", "channels", "resources",
+                                                                       "components")} | {"options": options}
+    from catalog.models import Channel, Component, ProductFamily, Resource, SupplyOption
+
+    return {
+        "families": list(ProductFamily.objects.filter(active=True).order_by("code").values_list("code", flat=True)),
+        "channels": list(Channel.objects.order_by("priority", "code").values_list("code", flat=True)),
+        "resources": list(Resource.objects.order_by("code").values_list("code", flat=True)),
+        "components": list(Component.objects.order_by("code").values_list("code", flat=True)),
+        "options": sorted(set(SupplyOption.objects.values_list("code", flat=True))),
+    }
+
+
 def _map_lever_error(exc: ApplicationError, formset, row_of: list[int], form) -> None:
     """Puts a lever error (path levers[i].field) on the form row it came from."""
     path = (exc.extra or {}).get("path") or ""
@@ -130,7 +148,7 @@ def _scenario_form(request: HttpRequest, *, cycle: Cycle, scenario: Scenario | N
     status = 400 if request.method == "POST" else 200
     return render(request, "optimizer/scenario_form.html", {
         "form": form, "formset": formset, "cycle": cycle, "scenario": scenario, "field_types": FIELD_TYPES,
-        "lever_types": lever_lib.LEVER_TYPES,
+        "lever_types": lever_lib.LEVER_TYPES, "codes": _codes_for(cycle, scenario),
     }, status=status)
 
 
@@ -185,12 +203,17 @@ def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
 def scenario_solve(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = _scenario(scenario_id)
     form = SolveForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, "Could not solve: " + "; ".join(f"{form.fields[f].label}: {' '.join(e)}"
+                                                                for f, e in form.errors.items()))
+        return redirect("scenario_detail", scenario_id=scenario.pk)
+    gap = form.cleaned_data.get("gap_percent")
     try:
         # A bare "Solve" button posts no options: the sequential baseline is on by default.
         baseline = form.cleaned_data.get("baseline", False) if "options" in request.POST else True
         run = services.solve_submit(actor=request.user, scenario=scenario,
-                                    time_limit=form.cleaned_data.get("time_limit"), baseline=baseline)
+                                    time_limit=form.cleaned_data.get("time_limit"), baseline=baseline,
+                                    gap=None if gap is None else gap / 100)
     except ApplicationError as exc:
         messages.error(request, f"Could not solve {scenario.name!r}: {exc.message}")
         return redirect("scenario_detail", scenario_id=scenario.pk)

@@ -75,7 +75,32 @@ def heat(utilization) -> str:
     u = _f(utilization)
     if u is None:
         return ""
-    if u <= 1.0:
+    if u <= 1.0005:  # solver noise on a full resource is still "full", not overtime
         alpha = max(0.05, min(1.0, u)) * 0.55
         return f"background-color: rgba(242, 169, 0, {alpha:.2f})"
     return f"background-color: rgba(192, 57, 43, {min(0.8, 0.35 + (u - 1.0) * 2):.2f}); color: #fff"
+
+
+@register.filter
+def ago(when) -> str:
+    """'4 s ago', '3 min ago' (the heartbeat is a matter of seconds)."""
+    from django.utils import timezone
+
+    if not when:
+        return "—"
+    seconds = max(0, int((timezone.now() - when).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+DATALISTS = {"resource": "resources", "takes_over_from": "resources", "component": "components",
+             "option": "options", "families": "families", "channels": "channels"}
+
+
+@register.filter
+def datalist(field_name: str) -> str:
+    """The datalist of codes a lever field offers ('' for none)."""
+    return DATALISTS.get(field_name, "")

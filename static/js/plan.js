@@ -10,8 +10,8 @@
       var t = d.totals;
       return {
         color: palette, tooltip: {trigger: "axis"}, legend: {top: 0},
-        grid: {left: 60, right: 20, top: 36, bottom: 30},
-        xAxis: {type: "category", data: d.periods}, yAxis: {type: "value", name: "units"},
+        grid: {left: 70, right: 20, top: 56, bottom: 30},
+        xAxis: {type: "category", data: d.periods}, yAxis: {type: "value", name: "units", nameGap: 12},
         series: [
           {name: "Production", type: "bar", stack: "supply", data: t.production},
           {name: "Subcontract", type: "bar", stack: "supply", data: t.subcontract},
@@ -25,8 +25,8 @@
     if (kind === "channels") {
       return {
         color: palette, tooltip: {trigger: "axis"}, legend: {top: 0},
-        grid: {left: 60, right: 20, top: 36, bottom: 30},
-        xAxis: {type: "category", data: d.periods}, yAxis: {type: "value", name: "units"},
+        grid: {left: 70, right: 20, top: 56, bottom: 30},
+        xAxis: {type: "category", data: d.periods}, yAxis: {type: "value", name: "units", nameGap: 12},
         series: Object.keys(d.channels).map(function (ch) {
           return {name: ch, type: "bar", stack: "ship", data: d.channels[ch]};
         })
@@ -38,7 +38,7 @@
         tooltip: {formatter: function (p) {
           return h.resources[p.value[1]] + " · " + h.periods[p.value[0]] + ": " + (p.value[2] == null ? "—" : p.value[2] + "%");
         }},
-        grid: {left: 90, right: 20, top: 10, bottom: 60},
+        grid: {left: 90, right: 20, top: 10, bottom: 85},
         xAxis: {type: "category", data: h.periods, splitArea: {show: true}},
         yAxis: {type: "category", data: h.resources, splitArea: {show: true}},
         visualMap: {min: 0, max: Math.max(100, h.max), calculable: true, orient: "horizontal", left: "center", bottom: 0,

@@ -44,6 +44,16 @@ def test_budget_demand_is_split_by_last_years_channel_mix_and_priced_per_channel
     assert fam_a["price"][:3] == [100, 100, 110]
 
 
+def test_months_after_the_aop_repeat_the_budget_of_a_year_before(cycle, catalog):
+    from catalog.models import BudgetLine
+
+    BudgetLine.objects.filter(month__gte=cycle.start_month.replace(year=cycle.start_month.year + 1)).delete()
+    doc = builder.build_problem(cycle=cycle).document
+    p = cycle.periods
+    assert lines(doc, "FPGA-A", "direct")[p[12]]["quantity"] == pytest.approx(lines(doc, "FPGA-A", "direct")[p[0]]["quantity"])
+    assert set(p) <= {line["period"] for line in doc["demand"] if line["family"] == "FPGA-B"}
+
+
 def test_open_orders_are_a_floor_of_demand_and_past_due_ones_the_backlog(cycle, catalog):
     doc = builder.build_problem(cycle=cycle).document
     p = cycle.periods
