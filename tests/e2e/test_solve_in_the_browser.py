@@ -56,3 +56,28 @@ def test_the_progress_bar_becomes_the_plan_view(live_server, login, personas, cy
     assert page.query_selector("#run-progress") is None
     page.screenshot(path=str(artifacts / "solve_plan_view.png"), full_page=True)
     assert SolveRun.objects.get(pk=run.pk).status == "succeeded"
+
+
+def test_a_demand_planner_builds_a_scenario_with_levers_in_the_form(live_server, login, personas, cycle, artifacts):
+    from optimizer.models import Scenario
+
+    page = login("demand")
+    page.goto(f"{live_server.url}/scenarios/new/?cycle={cycle.pk}")
+    page.fill("#id_name", "Q1 e-commerce dip")
+    assert page.is_hidden("#id_levers-0-percent")  # fields show for the chosen lever type only
+    page.select_option("#id_levers-0-type", "demand_change")
+    assert page.is_visible("#id_levers-0-percent") and page.is_hidden("#id_levers-0-component")
+    page.fill("#id_levers-0-percent", "-15")
+    page.fill("#id_levers-0-channels", "ecommerce")
+    page.select_option("#id_levers-0-to_period", "2027-03")
+    page.click("#add-lever")
+    page.select_option("#id_levers-1-type", "supplier_failure")
+    page.fill("#id_levers-1-component", "DIE")
+    page.fill("#id_levers-1-option", "spot")
+    page.screenshot(path=str(artifacts / "scenario_form.png"), full_page=True)
+    page.click("#save-scenario")
+    page.wait_for_selector("#lever-list")
+    scenario = Scenario.objects.get(name="Q1 e-commerce dip")
+    assert [lever["type"] for lever in scenario.levers] == ["demand_change", "supplier_failure"]
+    assert scenario.levers[0]["channels"] == ["ecommerce"] and scenario.levers[0]["to"] == "2027-03"
+    assert "Supplier failure: DIE/spot delivers nothing" in page.inner_text("#lever-list")

@@ -36,13 +36,33 @@ def test_read_pages_open_for_page_roles_and_refuse_others(client, personas, solv
 def test_only_planners_open_the_scenario_form_and_solve(client, personas, scenario, role):
     client.force_login(personas[role])
     form = client.get(reverse("scenario_new") + f"?cycle={scenario.cycle_id}")
+    edit = client.get(reverse("scenario_edit", args=[scenario.pk]))
     solve = client.post(reverse("scenario_solve", args=[scenario.pk]))
     if role in EDITORS:
-        assert form.status_code == 200 and solve.status_code == 302
+        assert form.status_code == 200 and edit.status_code == 200 and solve.status_code == 302
         assert SolveRun.objects.filter(scenario=scenario).exists()
     else:
-        assert form.status_code == 403 and solve.status_code == 403
+        assert form.status_code == 403 and edit.status_code == 403 and solve.status_code == 403
         assert not SolveRun.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_planners_delete_a_scenario(client, personas, cycle, supply, role):
+    spare = services.scenario_create(actor=supply, cycle=cycle, name="Spare")
+    client.force_login(personas[role])
+    response = client.post(reverse("scenario_delete", args=[spare.pk]))
+    assert response.status_code == (302 if role in EDITORS else 403)
+    assert Scenario.objects.filter(pk=spare.pk).exists() == (role not in EDITORS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_step_panels_open_for_page_roles_and_refuse_others(client, personas, cycle, role):
+    from tests.cycles.helpers import step
+
+    client.force_login(personas[role])
+    for kind, name in (("supply_review", "supply_review_panel"), ("pre_sop", "pre_sop_panel")):
+        response = client.get(reverse(name, args=[step(cycle, kind).pk]), HTTP_HX_REQUEST="true")
+        assert response.status_code == (200 if role in PAGE_ROLES else 403)
 
 
 def test_anonymous_users_are_sent_to_log_in(client, scenario):
