@@ -73,13 +73,15 @@ def run_claim(*, run_id: int, token: str) -> SolveRun | None:
     or the attempts are used up: then it is failed with the reason)."""
     now = timezone.now()
     base = SolveRun.objects.filter(_claimable(now), pk=run_id, cancel_requested=False)
-    claimed = base.filter(attempts__lt=F("max_attempts")).update(
-        status=RunStatus.RUNNING, attempts=F("attempts") + 1, worker_token=token, heartbeat_at=now,
-        started_at=now, finished_at=None, progress=0.0, phase="claimed",
-    )
+    with transaction.atomic():
+        claimed = base.filter(attempts__lt=F("max_attempts")).update(
+            status=RunStatus.RUNNING, attempts=F("attempts") + 1, worker_token=token, heartbeat_at=now,
+            started_at=now, finished_at=None, progress=0.0, phase="claimed",
+        )
+        if claimed:
+            run = SolveRun.objects.select_related("cycle", "cancelled_by").get(pk=run_id)
+            _record(run, "solve.started", after={"attempt": run.attempts, "status": run.status})
     if claimed:
-        run = SolveRun.objects.select_related("cycle").get(pk=run_id)
-        _record(run, "solve.started", after={"attempt": run.attempts, "status": run.status})
         return run
     with transaction.atomic():
         capped = list(base.filter(attempts__gte=F("max_attempts")).select_for_update())

@@ -23,7 +23,13 @@ from optimizer.choices import RERUNNABLE, RunStatus
 from optimizer.engine import ProblemError, validate
 from optimizer.levers import LeverError, apply_levers, check_levers
 from optimizer.models import Scenario, SolveRun
-from sop.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from sop.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +183,6 @@ _UNSET: Any = object()
 def scenario_update(*, actor, scenario: Scenario, version: int, name: str = _UNSET, description: str = _UNSET,
                     levers: Any = _UNSET, base_problem: Any = _UNSET) -> Scenario:
     """Edits a scenario; ``version`` is the one the caller read (a stale one gets 412)."""
-    from sop.errors import PreconditionFailedError
-
     _require(actor, "optimizer.edit_scenarios", scenario, message="Your role may not change scenarios.")
     _check_cycle(scenario.cycle)
     current = Scenario.objects.select_for_update().get(pk=scenario.pk)
