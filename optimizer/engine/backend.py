@@ -42,6 +42,8 @@ class SolverResult:
     version: str = ""
     detail: str = ""
     log: list[str] = field(default_factory=list)
+    native_seconds: float = 0.0  # the solver's own clock (the rest is proto build and MathOpt overhead)
+    build_seconds: float = 0.0  # time to build the ModelProto from the arrays
 
 
 _SOLVER_NAMES = {"simplex": "HiGHS", "ipm": "HiGHS", "mip": "HiGHS", "glop": "GLOP", "pdlp": "PDLP",
@@ -57,7 +59,8 @@ def ortools_version() -> str:
         return "unknown"
 
 
-def _params(method: str, time_limit: float | None, gap: float, threads: int | None) -> Any:
+def _params(method: str, time_limit: float | None, gap: float, threads: int | None,
+            highs_options: dict[str, Any] | None = None) -> Any:
     from ortools.math_opt import parameters_pb2
 
     p = parameters_pb2.SolveParametersProto()
@@ -78,6 +81,15 @@ def _params(method: str, time_limit: float | None, gap: float, threads: int | No
         else:
             p.relative_gap_tolerance = gap
             h.double_options["mip_rel_gap"] = gap
+        for key, value in (highs_options or {}).items():
+            if isinstance(value, bool):
+                h.bool_options[key] = value
+            elif isinstance(value, int):
+                h.int_options[key] = value
+            elif isinstance(value, float):
+                h.double_options[key] = value
+            else:
+                h.string_options[key] = str(value)
     elif method == "glop":
         p.lp_algorithm = parameters_pb2.LP_ALGORITHM_DUAL_SIMPLEX
     elif method == "pdlp":
@@ -118,20 +130,22 @@ def solve_lp(
     threads: int | None = None,
     should_stop: Callable[[], bool] | None = None,
     hint: np.ndarray | None = None,
+    highs_options: dict[str, Any] | None = None,
 ) -> SolverResult:
     """Solve ``lp`` (bounds optionally overridden, integrality optionally relaxed)."""
     from ortools.math_opt import callback_pb2, model_parameters_pb2, parameters_pb2, result_pb2
     from ortools.math_opt.core.python import solver as core
     from ortools.util.python import pybind_solve_interrupter
 
+    t_build = time.perf_counter()
     proto = lp.to_proto(lb=lb, ub=ub, relax=relax)
-    params = _params(method, time_limit, gap, threads)
+    t_build = time.perf_counter() - t_build
+    params = _params(method, time_limit, gap, threads, highs_options)
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None:
         h = model_params.solution_hints.add()
-        nz = np.flatnonzero(hint)
-        h.variable_values.ids.extend(np.arange(lp.n) if len(nz) == 0 else nz)
-        h.variable_values.values.extend(np.zeros(lp.n) if len(nz) == 0 else hint[nz])
+        h.variable_values.ids.extend(np.arange(lp.n, dtype=np.int64))
+        h.variable_values.values.extend(hint)
     interrupter = pybind_solve_interrupter.PySolveInterrupter()
     done = threading.Event()
     if should_stop is not None:
@@ -174,8 +188,10 @@ def solve_lp(
         status = ERROR
     if interrupter.interrupted:
         status = INTERRUPTED if status not in (OPTIMAL,) else status
-    out = SolverResult(status, seconds=seconds, solver=_SOLVER_NAMES[method], version=_version(method, log),
-                       detail=res.termination.detail, log=log)
+    out = SolverResult(status, seconds=seconds + t_build, solver=_SOLVER_NAMES[method], version=_version(method, log),
+                       detail=res.termination.detail, log=log, build_seconds=t_build)
+    st = res.solve_stats.solve_time
+    out.native_seconds = st.seconds + st.nanos / 1e9
     bounds = res.termination.objective_bounds
     out.primal_bound, out.dual_bound = bounds.primal_bound, bounds.dual_bound
     if res.solutions and res.solutions[0].HasField("primal_solution"):

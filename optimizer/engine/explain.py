@@ -45,7 +45,6 @@ def channels(d: Data, ev: Evaluation) -> list[str]:
     end_bl = ev.B[:, :, -1].sum(axis=0)
     short = lost + end_bl
     with np.errstate(invalid="ignore", divide="ignore"):
-        rev = (d.price * ev.shipments).sum(axis=(0, 2))
         avg_price = np.where(dem > 0, (d.price * ev.demand).sum(axis=(0, 2)) / np.where(dem > 0, dem, 1), 0.0)
     value = avg_price + np.where(d.has_backlog, 0.0, d.lost_cost)
     served = np.where(dem > 0, 1 - short / np.where(dem > 0, dem, 1), 1.0)
@@ -70,7 +69,6 @@ def channels(d: Data, ev: Evaluation) -> list[str]:
         if d.has_backlog[c]:
             why += f"; backlog costs {money(d.backlog_cost[c], d.currency)} per unit-period there"
         out.append(f"channel {d.channels[c]} was shorted: {', '.join(parts)} ({1 - served[c]:.1%} of its demand): {why}")
-    _ = rev
     return out
 
 
@@ -187,7 +185,7 @@ def comparison(d: Data, comp: dict[str, Any]) -> list[str]:
 def explain(d: Data, x: Decisions, ev: Evaluation, *, shadow: np.ndarray | None, status: str, gap: float | None,
             relaxation_bound: float | None, profit: float, comp: dict[str, Any] | None) -> list[str]:
     head = {
-        "optimal": "optimal plan" + (f" (within the {gap:.4%} gap)" if gap else ""),
+        "optimal": "optimal plan" + (f" (within a {gap:.4%} gap)" if gap and gap > 1e-9 else ""),
         "feasible": f"feasible plan, not proven optimal: at most {gap or 0:.4%} below the best bound",
         "infeasible_relaxed": "the data conflict: some hard constraints were relaxed at a penalty",
     }.get(status, status)

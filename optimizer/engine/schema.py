@@ -63,11 +63,17 @@ def _code(x: Any) -> bool:
     return type(x) is str and x != ""
 
 
+def _options_ok(x: Any) -> bool:
+    return type(x) is list and len(x) > 0 and all(
+        type(o) is dict and _num(o.get("price")) and _num(o.get("quantity")) for o in x
+    )
+
+
 def _demand_ok(x: Any) -> bool:
     """True only for demand lines that surely pass the schema (the common case)."""
     return (
         type(x) is dict
-        and "price_options" not in x
+        and _options_ok(x.get("price_options", [{"price": 0, "quantity": 0}]))
         and _code(x.get("family"))
         and type(x.get("period")) is str
         and _code(x.get("channel", "_"))

@@ -68,6 +68,12 @@ def _solver_info(out: Outcome, seconds: float) -> dict[str, Any]:
             "phases": out.phases}
 
 
+def _model_size(model: Model) -> dict[str, int]:
+    a = model.lp.arrays()
+    return {"variables": model.lp.n, "rows": model.lp.m, "nonzeros": int(len(a["vals"])),
+            "integers": int(a["integer"].sum())}
+
+
 def _shadow(model: Model, duals: np.ndarray | None) -> np.ndarray | None:
     if duals is None:
         return None
@@ -159,7 +165,8 @@ def solve(
     t0 = lap("solve", t0)
     if outcome.x is None:
         plan = error_plan(d.name, outcome.message or "the solver failed", _solver_info(outcome, timings["solve"]))
-        plan["solver"]["phases"] = outcome.phases
+        plan["solver"]["model"] = _model_size(model)
+        plan["timings"] = timings
         return plan
     check()
 
@@ -196,6 +203,7 @@ def solve(
                     relaxation_bound=outcome.relaxation_bound, profit=ev.profit, comp=comp)
     solver = _solver_info(outcome, timings["solve"])
     solver["model_objective"] = outcome.objective
+    solver["model"] = _model_size(model)
     plan = assemble(d, x, ev, status=status, solver=solver, shadow=shadow, explanations=notes, extras=extras)
     lap("assemble", t0)
     plan["timings"] = timings
