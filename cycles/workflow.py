@@ -54,7 +54,7 @@ DEFAULT_DUE_DAY: Mapping[str, int | None] = {
     StepKind.FOLLOW_UP: None,
 }
 
-LABEL_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+LABEL_RE = re.compile(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$")  # 1900-01 .. 2199-12
 MIN_HORIZON, MAX_HORIZON, DEFAULT_HORIZON = 18, 36, 24
 
 
@@ -92,7 +92,9 @@ def parse_label(label: str) -> dt.date:
     """'2027-01' -> date(2027, 1, 1). Refuses anything but YYYY-MM."""
     match = LABEL_RE.match(label or "")
     if not match:
-        raise WorkflowError(f"Cycle label {label!r} is not a month in the form YYYY-MM (e.g. 2027-01).")
+        raise WorkflowError(
+            f"Cycle label {label!r} is not a month in the form YYYY-MM between 1900-01 and 2199-12 (e.g. 2027-01)."
+        )
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 

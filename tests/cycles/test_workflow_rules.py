@@ -97,7 +97,7 @@ def test_meeting_must_fall_between_pre_sop_and_executive_due_dates():
     assert workflow.validate_calendar(dues, dt.date(2027, 2, 2))
 
 
-@pytest.mark.parametrize("label", ["2027-13", "2027-1", "27-01", "", "2027/01", "abcd-ef"])
+@pytest.mark.parametrize("label", ["2027-13", "2027-1", "27-01", "", "2027/01", "abcd-ef", "0000-01", "9999-12"])
 def test_cycle_labels_must_be_months(label):
     with pytest.raises(workflow.WorkflowError, match="YYYY-MM"):
         workflow.parse_label(label)
