@@ -179,3 +179,10 @@ def test_the_schema_lists_the_solve_endpoints(api, supply):
     paths = json.loads(schema.content)["paths"]
     assert {"/api/v1/solves/", "/api/v1/solves/{id}/plan/", "/api/v1/solves/{id}/cancel/",
             "/api/v1/scenarios/{id}/"} <= set(paths)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/solves/?cycle=-1.3e19", "/api/v1/solves/?scenario=99999999999999999999",
+                                 "/api/v1/scenarios/?cycle=1.5", "/api/v1/solves/?status=exploded"])
+def test_out_of_range_filters_are_400_not_500(api, supply, url):
+    response = api(supply).get(url)
+    assert response.status_code == 400 and "message" in response.json()
