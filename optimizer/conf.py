@@ -20,6 +20,9 @@ DEFAULTS = {
     "HEARTBEAT_EVERY": float(os.environ.get("SOLVE_HEARTBEAT_EVERY", "5.0")),
     # How often the solver's should_stop() reads the cancel flag from the run row (seconds).
     "CANCEL_POLL_EVERY": float(os.environ.get("SOLVE_CANCEL_POLL_EVERY", "1.0")),
+    # Seconds a running solve gets to honour a cancel before the run is recorded as cancelled
+    # anyway (its result is then discarded); a native solve may ignore the interrupt.
+    "CANCEL_GRACE": float(os.environ.get("SOLVE_CANCEL_GRACE", "10")),
     # Threads the engine may use (None: the solver's default).
     "THREADS": int(os.environ["SOLVE_THREADS"]) if os.environ.get("SOLVE_THREADS") else None,
 }

@@ -117,12 +117,20 @@ def _cancel_lost(run: SolveRun, now) -> None:
 # --- progress, heartbeat, cancel ---------------------------------------------------------------
 
 class Monitor:
-    """The engine's ``progress`` and ``should_stop`` callbacks, backed by the run row.
+    """The engine's ``progress`` and ``should_stop`` callbacks, backed by the run row, and a
+    heartbeat thread.
 
-    Writes are conditional on (running, token), throttled to ``PROGRESS_EVERY``; the cancel
-    flag is read at most every ``CANCEL_POLL_EVERY`` seconds and a heartbeat written at least
-    every ``HEARTBEAT_EVERY`` seconds while the engine polls. The engine polls from a watcher
-    thread during native solves: a database connection opened there is closed after use.
+    - ``progress(phase, fraction)`` (engine's thread) writes progress and phase, throttled to
+      ``PROGRESS_EVERY`` (always on a phase change), conditional on (running, token);
+    - ``should_stop()`` is cheap: it returns flags. Called from the worker's own thread (the
+      engine's checks between phases) it also reads the row when a poll is due; the engine's
+      watcher threads (during native solves) never touch the database;
+    - the monitor thread, while the solve runs, reads the row every ``CANCEL_POLL_EVERY``
+      (cancel asked? still ours?), writes the heartbeat every ``HEARTBEAT_EVERY`` whatever the
+      engine is doing, and when a cancel is not honoured within ``CANCEL_GRACE`` seconds (a
+      native solve that ignores the interrupt) records the run as cancelled itself: the
+      engine's late result is then fenced off. Its one database connection is closed when it
+      stops.
     """
 
     def __init__(self, run_id: int, token: str):
@@ -135,15 +143,16 @@ class Monitor:
         self.last_write = 0.0
         self.last_poll = 0.0
         self.cancelled = False
+        self.cancel_seen = 0.0
+        self.cancelled_here = False
         self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def _mine(self):
         return SolveRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING, worker_token=self.token)
 
-    def _done_with_db(self) -> None:
-        if threading.get_ident() != self.home:
-            connections.close_all()
-
+    # engine callbacks ---------------------------------------------------------------------------
     def progress(self, phase: str, fraction: float) -> None:
         with self.lock:
             fraction = min(1.0, max(self.progress_value, float(fraction)))
@@ -153,37 +162,78 @@ class Monitor:
             if not changed and now - self.last_write < conf.get("PROGRESS_EVERY"):
                 return
             self.last_write = now
-            try:
-                if not self._mine().update(progress=fraction, phase=phase[:60], heartbeat_at=timezone.now()):
-                    self.lost = True
-            finally:
-                self._done_with_db()
+        if not self._mine().update(progress=fraction, phase=phase[:60], heartbeat_at=timezone.now()):
+            self.lost = True
 
     def should_stop(self) -> bool:
-        if self.cancelled or self.lost:
-            return True
+        if not (self.lost or self.cancelled) and threading.get_ident() == self.home:
+            self.poll()
+        return self.cancelled or self.lost
+
+    # the row ------------------------------------------------------------------------------------
+    def poll(self, *, force: bool = False) -> None:
+        """Reads (status, token, cancel) from the row when a poll is due."""
+        now = time.monotonic()
+        with self.lock:
+            if not force and now - self.last_poll < conf.get("CANCEL_POLL_EVERY"):
+                return
+            self.last_poll = now
+        row = SolveRun.objects.filter(pk=self.run_id).values_list("status", "worker_token", "cancel_requested").first()
+        if row is None:
+            return  # not visible from this connection (a test's open transaction): no reason to stop
+        status, token, cancel = row
+        if status != RunStatus.RUNNING or token != self.token:
+            self.lost = True
+        elif cancel and not self.cancelled:
+            self.cancelled, self.cancel_seen = True, now
+
+    def beat(self) -> None:
         with self.lock:
             now = time.monotonic()
-            if now - self.last_poll < conf.get("CANCEL_POLL_EVERY"):
-                return False
-            self.last_poll = now
-            try:
-                row = SolveRun.objects.filter(pk=self.run_id).values_list(
-                    "status", "worker_token", "cancel_requested").first()
-                if row is None:
-                    return False  # not visible from this connection: never a reason to stop
-                status, token, cancel = row
-                if status != RunStatus.RUNNING or token != self.token:
-                    self.lost = True
-                elif cancel:
-                    self.cancelled = True
-                elif now - self.last_write >= conf.get("HEARTBEAT_EVERY"):
-                    self.last_write = now
-                    if not self._mine().update(heartbeat_at=timezone.now()):
-                        self.lost = True
-            finally:
-                self._done_with_db()
-        return self.cancelled or self.lost
+            if now - self.last_write < conf.get("HEARTBEAT_EVERY"):
+                return
+            self.last_write = now
+        if not self._mine().update(heartbeat_at=timezone.now()):
+            self.poll(force=True)  # reaped or claimed elsewhere? (or invisible: then nothing)
+
+    def _give_up_waiting(self) -> None:
+        """A cancel the engine has not honoured within the grace period: record it now."""
+        run = SolveRun.objects.select_related("cycle", "cancelled_by").filter(pk=self.run_id).first()
+        if run is None:
+            return
+        who = run.cancelled_by.get_username() if run.cancelled_by_id else "a user"
+        grace = conf.get("CANCEL_GRACE")
+        if _finish(run, self.token, RunStatus.CANCELLED,
+                   f"Cancelled by {who}; the solver had not stopped {grace:g} s later, its result is discarded."):
+            self.cancelled_here = True
+            self.lost = True
+
+    def _watch(self) -> None:
+        tick = min(conf.get("CANCEL_POLL_EVERY"), conf.get("HEARTBEAT_EVERY"), 1.0)
+        try:
+            while not self._stop.wait(tick):
+                try:
+                    self.poll()
+                    if self.lost:
+                        return
+                    self.beat()
+                    if self.cancelled and time.monotonic() - self.cancel_seen >= conf.get("CANCEL_GRACE"):
+                        self._give_up_waiting()
+                        return
+                except Exception:  # the monitor must never take the solve down
+                    log.exception("solve run %s: monitor", self.run_id)
+        finally:
+            connections.close_all()
+
+    def start(self) -> Monitor:
+        self._thread = threading.Thread(target=self._watch, name=f"solve-monitor-{self.run_id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
 
 
 # --- finish ------------------------------------------------------------------------------------
@@ -250,7 +300,15 @@ def run_execute(*, run_id: int) -> str:
     if run is None:
         log.info("solve run %s: nothing to claim (finished, running elsewhere or capped)", run_id)
         return "skipped"
-    monitor = Monitor(run.pk, token)
+    monitor = Monitor(run.pk, token).start()
+    try:
+        return _execute(run, token, monitor)
+    finally:
+        monitor.stop()
+
+
+def _execute(run: SolveRun, token: str, monitor: Monitor) -> str:
+    run_id = run.pk
     options = run.options or {}
     try:
         plan = _engine_solve(
@@ -263,7 +321,9 @@ def run_execute(*, run_id: int) -> str:
             should_stop=monitor.should_stop,
         )
     except SolveCancelled:
-        if monitor.lost and not monitor.cancelled:
+        if monitor.cancelled_here:
+            return "cancelled"
+        if monitor.lost:
             return "lost"
         run.refresh_from_db(fields=["cancelled_by"])
         who = run.cancelled_by.get_username() if run.cancelled_by_id else "a user"
@@ -282,7 +342,7 @@ def run_execute(*, run_id: int) -> str:
                 stats={**(run.stats or {}), "traceback": traceback.format_exc()[-4000:]})
         return "failed"
     if monitor.lost:
-        return "lost"
+        return "cancelled" if monitor.cancelled_here else "lost"
     if plan.get("status") == "error":
         message = plan.get("message") or "the solver returned no plan"
         _finish(run, token, RunStatus.FAILED, f"The solver failed: {message}", plan=plan, plan_status="error",
@@ -291,7 +351,7 @@ def run_execute(*, run_id: int) -> str:
     try:
         run_store(run=run, token=token, plan=plan)
     except LostClaim:
-        return "lost"
+        return "cancelled" if monitor.cancelled_here else "lost"
     except SoftTimeLimitExceeded:
         _finish(run, token, RunStatus.FAILED, "Stopped at Celery's soft time limit while storing the plan.")
         return "failed"
