@@ -5,6 +5,7 @@ import django_filters
 from django.db.models import Q
 
 from catalog import models as m
+from sop.converters import IdFilter
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -113,7 +114,7 @@ class BomFilter(SearchFilterSet):
 
 class BudgetFilter(SearchFilterSet):
     family = django_filters.CharFilter(field_name="family__code", label="Family code")
-    year = django_filters.NumberFilter(field_name="month__year", label="Year")
+    year = IdFilter(field_name="month__year", label="Year", min_value=1900, max_value=2199)
     search_fields = ("family__code", "family__name")
 
     class Meta:

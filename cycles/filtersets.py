@@ -3,6 +3,7 @@ import django_filters
 
 from cycles.choices import CycleStatus, StepKind, StepStatus
 from cycles.models import Cycle, Event, SignOff, Step
+from sop.converters import IdFilter
 
 
 class CycleFilter(django_filters.FilterSet):
@@ -15,7 +16,7 @@ class CycleFilter(django_filters.FilterSet):
 
 
 class StepFilter(django_filters.FilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    cycle = IdFilter(field_name="cycle_id")
     kind = django_filters.ChoiceFilter(choices=StepKind.choices)
     status = django_filters.ChoiceFilter(choices=StepStatus.choices)
 
@@ -25,8 +26,8 @@ class StepFilter(django_filters.FilterSet):
 
 
 class SignOffFilter(django_filters.FilterSet):
-    step = django_filters.NumberFilter(field_name="step_id")
-    cycle = django_filters.NumberFilter(field_name="step__cycle_id")
+    step = IdFilter(field_name="step_id")
+    cycle = IdFilter(field_name="step__cycle_id")
     role = django_filters.CharFilter()
     live = django_filters.BooleanFilter(field_name="voided_at", lookup_expr="isnull", label="Live (not voided)")
 
@@ -36,8 +37,8 @@ class SignOffFilter(django_filters.FilterSet):
 
 
 class EventFilter(django_filters.FilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
-    step = django_filters.NumberFilter(field_name="step_id")
+    cycle = IdFilter(field_name="cycle_id")
+    step = IdFilter(field_name="step_id")
     verb = django_filters.CharFilter(lookup_expr="startswith", label="Verb starts with")
     actor = django_filters.CharFilter(field_name="actor_label", label="Actor (username)")
     object_type = django_filters.CharFilter()

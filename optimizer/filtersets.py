@@ -1,20 +1,9 @@
 """One FilterSet per list, shared by the pages and the API."""
 import django_filters
-from django import forms
 
 from optimizer.choices import RunStatus
 from optimizer.models import Scenario, SolveRun
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number in the database's range (a huge or fractional one is a 400)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
+from sop.converters import IdFilter
 
 
 class SolveRunFilter(django_filters.FilterSet):

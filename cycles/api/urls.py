@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from cycles.api import views
+from sop.converters import Router
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("cycles", views.CycleViewSet, basename="cycle")
 router.register("steps", views.StepViewSet, basename="step")
 router.register("signoffs", views.SignOffViewSet, basename="signoff")

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from optimizer.api import views
+from sop.converters import Router
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("solves", views.SolveRunViewSet, basename="solve")
 router.register("scenarios", views.ScenarioViewSet, basename="scenario")
 

@@ -65,7 +65,12 @@ def _set(doc: dict, path: list, value) -> None:
         obj[path[-1]] = value
 
 
-_DELETE = object()
+class _Delete:
+    def __repr__(self) -> str:  # a stable test id (pytest-xdist compares ids across workers)
+        return "<deleted>"
+
+
+_DELETE = _Delete()
 
 BAD = [
     # (change at path, new value, expected error path, words in the reason)
