@@ -16,11 +16,17 @@ def call_command():
     from django.conf import settings
 
     if not settings.configured:  # standalone engine run; under pytest-django the project settings are used
-        settings.configure(INSTALLED_APPS=["optimizer"], DATABASES={}, USE_TZ=True)
+        settings.configure(INSTALLED_APPS=[], DATABASES={}, USE_TZ=True)
         django.setup()
     from django.core.management import call_command as call
 
-    return call
+    from optimizer.management.commands.solve import Command
+
+    def run(name: str, *args: str) -> None:
+        assert name == "solve"
+        call(Command(), *args)
+
+    return run
 
 
 def test_solve_command_writes_a_plan(tmp_path, call_command):
