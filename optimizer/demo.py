@@ -26,11 +26,11 @@ def scenarios_for(cycle: Cycle) -> list[dict]:
     start, end = _q4_months(cycle.periods)
     return [
         {"name": "Base plan", "description": "The cycle's demand and capacity as gathered; no what-if.", "levers": []},
-        {"name": "Supplier failure: FPGA die spot option out for 3 months",
-         "description": f"The broker cannot deliver FPGA dies in {start}..{end}: contract (with its MOQ and lead time) "
-                        "and air freight remain.",
-         "levers": [{"type": "supplier_failure", "component": "DIE", "option": "spot", "from": start, "to": end,
-                     "label": "Broker out"}]},
+        {"name": "Supplier failure: FPGA die contract supplier out for 3 months",
+         "description": f"The contract foundry cannot ship FPGA dies ordered in {start}..{end}: only the spot broker "
+                        "and air freight remain, at their premiums.",
+         "levers": [{"type": "supplier_failure", "component": "DIE", "option": "contract", "from": start, "to": end,
+                     "label": "Foundry out"}]},
     ]
 
 
