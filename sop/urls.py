@@ -7,6 +7,8 @@ from sop import views
 
 api_v1 = [
     path("", include("cycles.api.urls")),
+    path("", include("reviews.api.urls")),
+    path("catalog/", include("catalog.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -18,6 +20,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("catalog.urls")),
+    path("", include("reviews.urls")),
     path("", include("cycles.urls")),
 ]
 

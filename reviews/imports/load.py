@@ -1,0 +1,364 @@
+"""Applying a validated file: lookups before validation, then the write in one transaction.
+
+Actuals go through a temporary staging table (to count rows added, updated, unchanged and
+removed against the scope they replace), then the scope's earlier rows are deleted and the
+new ones inserted: on PostgreSQL by COPY (from the same spooled CSV that filled the stage),
+elsewhere by INSERT ... SELECT from the stage. Master data is small and goes through the ORM
+row by row, so the history can say what changed in each row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.apps import apps
+from django.db import connection
+
+from catalog import models as cat
+from reviews.imports.kinds import Kind
+from reviews.imports.validate import Errors, Lookup
+
+
+@dataclass
+class Outcome:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    replaced: int = 0
+    stored: int = 0
+    scope: dict = field(default_factory=dict)
+    changes: list[dict] = field(default_factory=list)  # master data: per-row before/after (capped)
+
+
+# --- lookups --------------------------------------------------------------------------------------
+
+
+def _lookup(rows) -> Lookup:
+    rows = list(rows)
+    return Lookup(codes=pa.array([r[0] for r in rows], pa.string()), ids=pa.array([r[1] for r in rows], pa.int64()))
+
+
+def lookups(kind: Kind) -> dict[str, Lookup]:
+    needed = {c.ref for c in kind.columns if c.type == "ref"}
+    out: dict[str, Lookup] = {}
+    if "family" in needed:
+        out["family"] = _lookup(cat.ProductFamily.objects.values_list("code", "id"))
+    if "sku" in needed:
+        rows = list(cat.Sku.objects.values_list("code", "id", "family_id"))
+        out["sku"] = Lookup(
+            codes=pa.array([r[0] for r in rows], pa.string()),
+            ids=pa.array([r[1] for r in rows], pa.int64()),
+            family_ids=pa.array([r[2] for r in rows], pa.int64()),
+        )
+    if "channel" in needed:
+        out["channel"] = _lookup(cat.Channel.objects.values_list("code", "id"))
+    if "resource" in needed:
+        out["resource"] = _lookup(cat.Resource.objects.values_list("code", "id"))
+    if "component" in needed:
+        out["component"] = _lookup(cat.Component.objects.values_list("code", "id"))
+    if "option" in needed:
+        out["option"] = _lookup(
+            (f"{c}\x1f{o}", i) for c, o, i in cat.SupplyOption.objects.values_list("component__code", "code", "id")
+        )
+    return out
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+def _py(col_type: str, value):
+    if value is None:
+        return None
+    if col_type in ("decimal", "share", "signed"):
+        return Decimal(value)
+    if col_type == "integer":
+        return int(value)
+    if col_type in ("period",):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+# --- master data ----------------------------------------------------------------------------------
+
+#: kind -> (model, natural key fields, {file column: model field})
+MASTER = {
+    "families": (cat.ProductFamily, ("code",), {}),
+    "skus": (cat.Sku, ("code",), {"family": "family_id"}),
+    "channels": (cat.Channel, ("code",), {}),
+    "resources": (cat.Resource, ("code",), {}),
+    "components": (cat.Component, ("code",), {}),
+    "supply_options": (cat.SupplyOption, ("component_id", "code"), {"component": "component_id"}),
+    "routings": (cat.Routing, ("family_id", "resource_id"), {"family": "family_id", "resource": "resource_id"}),
+    "bom": (cat.BomLine, ("family_id", "component_id"), {"family": "family_id", "component": "component_id"}),
+    "family_prices": (cat.FamilyPrice, ("family_id", "effective_from"), {"family": "family_id"}),
+    "option_prices": (cat.SupplyOptionPrice, ("option_id", "effective_from"), {"option": "option_id", "component": None}),
+    "budget": (cat.BudgetLine, ("family_id", "month"), {"family": "family_id", "period": "month"}),
+}
+#: replace-scope kinds: the field whose values in the file define the scope
+MASTER_SCOPE = {"routings": "family_id", "bom": "family_id", "family_prices": "family_id", "option_prices": "option_id", "budget": "month"}
+CHANGES_CAP = 50
+
+
+def _master_row_errors(kind: str, obj, row: int, errors: Errors) -> None:
+    if kind == "channels" and obj.backlog_cost is None and obj.lost_sale_cost is None:
+        errors.add(row, "lost_sale_cost", "", "a channel that takes no backlog must allow lost sales (give a lost_sale_cost)")
+    if kind == "families" and obj.subcontract_capacity is not None and obj.subcontract_cost is None:
+        errors.add(row, "subcontract_cost", "", "a subcontract capacity needs a subcontract cost")
+    if kind == "resources":
+        if obj.kind == "capacity" and obj.capacity_hours is None:
+            errors.add(row, "capacity_hours", "", "a fixed-capacity resource needs capacity_hours")
+        if obj.kind == "workforce":
+            for name in ("workforce_initial", "hours_per_worker"):
+                if getattr(obj, name) is None:
+                    errors.add(row, name, "", "a workforce resource needs workforce_initial and hours_per_worker")
+                    break
+        if obj.workforce_min is not None and obj.workforce_max is not None and obj.workforce_min > obj.workforce_max:
+            errors.add(row, "workforce_min", str(obj.workforce_min), "is above workforce_max")
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def master_apply(kind: Kind, table: pa.Table, errors: Errors, *, dry_run: bool) -> Outcome:
+    """Upserts master data; replace-scope kinds also remove rows of their scope not in the file.
+    Row rules that need the final state of a row (e.g. a channel must allow backlog or lost
+    sales) are checked here and reported like any other error; nothing is written then."""
+    model, natural, renames = MASTER[kind.name]
+    types = {c.name: c.type for c in kind.columns}
+    file_cols = [c for c in table.column_names if not c.startswith("__") and "__" not in c and c != "sku__family"]
+    fields: dict[str, str] = {}
+    for column in file_cols:
+        target = renames.get(column, column)
+        if target:
+            fields[column] = target
+    rows = table.to_pylist()
+    existing = {tuple(getattr(o, f) for f in natural): o for o in model.objects.all()}
+    scope_field = MASTER_SCOPE.get(kind.name)
+    outcome = Outcome()
+    seen_keys = set()
+    to_create, to_update = [], []
+    update_fields: set[str] = set()
+    for row in rows:
+        values = {fields[c]: _py(types[c], row[c]) for c in fields}
+        key = tuple(values[f] for f in natural)
+        seen_keys.add(key)
+        obj = existing.get(key)
+        if obj is None:
+            obj = model(**{f: v for f, v in values.items() if v is not None or model._meta.get_field(f).null})
+            _master_row_errors(kind.name, obj, row["__row"], errors)
+            to_create.append(obj)
+            outcome.added += 1
+            if len(outcome.changes) < CHANGES_CAP:
+                outcome.changes.append({"key": [_jsonable(k) for k in key], "after": {f: _jsonable(v) for f, v in values.items()}})
+            continue
+        before, after = {}, {}
+        for f, v in values.items():
+            model_field = model._meta.get_field(f)
+            if v is None and not model_field.null:
+                v = model_field.get_default()
+            old = getattr(obj, f)
+            if old != v:
+                before[f], after[f] = _jsonable(old), _jsonable(v)
+                setattr(obj, f, v)
+                update_fields.add(f)
+        _master_row_errors(kind.name, obj, row["__row"], errors)
+        if after:
+            to_update.append(obj)
+            outcome.updated += 1
+            if len(outcome.changes) < CHANGES_CAP:
+                outcome.changes.append({"key": [_jsonable(k) for k in key], "before": before, "after": after})
+        else:
+            outcome.unchanged += 1
+    removed = []
+    if scope_field:
+        scope_values = {dict(zip(natural, k, strict=True))[scope_field] for k in seen_keys}
+        removed = [o for k, o in existing.items() if getattr(o, scope_field) in scope_values and k not in seen_keys]
+        outcome.removed = len(removed)
+        outcome.scope = {scope_field.removesuffix("_id"): sorted(str(_jsonable(v)) for v in scope_values)}
+        for o in removed[: max(0, CHANGES_CAP - len(outcome.changes))]:
+            outcome.changes.append({"key": [_jsonable(getattr(o, f)) for f in natural], "removed": True})
+    if errors.count or dry_run:
+        return outcome
+    if removed:
+        model.objects.filter(pk__in=[o.pk for o in removed]).delete()
+    model.objects.bulk_create(to_create, batch_size=2000)
+    if to_update:
+        if any(f.name == "updated_at" for f in model._meta.fields):
+            from django.utils import timezone
+
+            now = timezone.now()
+            for o in to_update:
+                o.updated_at = now
+            update_fields.add("updated_at")
+        model.objects.bulk_update(to_update, sorted(update_fields), batch_size=1000)
+    if kind.name == "skus" and to_update and "family_id" in update_fields:
+        _rederive_families([o.pk for o in to_update])
+    outcome.stored = len(rows)
+    return outcome
+
+
+def _rederive_families(sku_ids: list[int]) -> None:
+    """A SKU moved to another family: its shipments and bookings follow (the family is derived)."""
+    from reviews.models import Booking, Shipment
+
+    for model in (Shipment, Booking):
+        for sku in cat.Sku.objects.filter(pk__in=sku_ids).only("id", "family_id"):
+            model.objects.filter(sku_id=sku.pk).update(family_id=sku.family_id)
+
+
+# --- actuals --------------------------------------------------------------------------------------
+
+#: kind -> (target columns in order, key columns, numeric columns with their scale, scope by)
+ACTUALS = {
+    "shipments": (("family_id", "sku_id", "channel_id", "period", "quantity", "revenue"), ("family_id", "sku_id", "channel_id", "period"), {"quantity": 3, "revenue": 2}, "periods"),
+    "bookings": (("family_id", "sku_id", "channel_id", "period", "quantity", "revenue"), ("family_id", "sku_id", "channel_id", "period"), {"quantity": 3, "revenue": 2}, "periods"),
+    "financials": (("family_id", "channel_id", "period", "revenue", "cogs", "margin"), ("family_id", "channel_id", "period"), {"revenue": 2, "cogs": 2, "margin": 2}, "periods"),
+    "inventory": (("cycle_id", "family_id", "period", "on_hand", "receipts", "value"), ("family_id", "period"), {"on_hand": 3, "receipts": 3, "value": 2}, "cycle_periods"),
+    "open_orders": (("cycle_id", "family_id", "channel_id", "period", "quantity", "value"), ("family_id", "channel_id", "period"), {"quantity": 3, "value": 2}, "cycle"),
+    "capacity": (("cycle_id", "resource_id", "period", "hours", "workers"), ("resource_id", "period"), {"hours": 3, "workers": 2}, "cycle_periods"),
+    "component_supply": (("cycle_id", "component_id", "period", "on_hand", "receipts"), ("component_id", "period"), {"on_hand": 3, "receipts": 3}, "cycle"),
+}
+DEFAULT_ZERO = {"revenue", "cogs", "receipts_cs"}
+
+
+def _decimal(array: pa.Array, scale: int) -> pa.Array:
+    wide = pc.cast(array, pa.decimal128(38, 10))
+    return pc.cast(pc.round(wide, ndigits=scale), pa.decimal128(18, scale), safe=False)
+
+
+def actuals_table(kind: Kind, table: pa.Table, *, batch_id: int, cycle) -> pa.Table:
+    """The rows to store, in the target's column order (SKU rows keep the SKU, the family is derived;
+    dated rows are summed into their month)."""
+    columns, key, numeric, _ = ACTUALS[kind.name]
+    n = table.num_rows
+    out: dict[str, pa.Array] = {}
+    for target in columns:
+        source = target.removesuffix("_id")
+        if target == "cycle_id":
+            out[target] = pa.array(np.full(n, cycle.pk, dtype=np.int64))
+        elif target == "period":
+            col = table.column("period") if "period" in table.column_names else pa.nulls(n, pa.string())
+            if kind.name == "open_orders":
+                col = pc.fill_null(col, cycle.start_month.isoformat())
+            out[target] = pc.cast(col, pa.date32())
+        elif target in numeric:
+            col = table.column(source) if source in table.column_names else pa.nulls(n, pa.string())
+            dec = _decimal(col, numeric[target])
+            if target in ("revenue", "cogs") or (target == "receipts" and kind.name == "component_supply"):
+                dec = pc.fill_null(dec, pa.scalar(Decimal(0), dec.type))
+            out[target] = dec
+        else:
+            out[target] = table.column(source) if source in table.column_names else pa.nulls(n, pa.int64())
+    if kind.name == "financials" and "margin" not in table.column_names:
+        out["margin"] = pc.cast(pc.subtract(out["revenue"], out["cogs"]), pa.decimal128(18, 2))
+    result = pa.table(out)
+    if "date" in table.column_names:  # dated rows: one row per month
+        keys = [c for c in columns if c not in numeric]
+        filled = result
+        for k in keys:
+            col = filled.column(k)
+            if pa.types.is_integer(col.type):
+                filled = filled.set_column(filled.column_names.index(k), k, pc.fill_null(col, -1))
+        grouped = filled.group_by(keys).aggregate([(c, "sum") for c in numeric])
+        grouped = grouped.rename_columns([c.removesuffix("_sum") for c in grouped.column_names])
+        fixed = {}
+        for k in columns:
+            col = grouped.column(k)
+            if pa.types.is_integer(col.type):
+                col = pc.if_else(pc.equal(col, -1), pa.scalar(None, col.type), col)
+            elif pa.types.is_decimal(col.type):
+                col = pc.cast(col, pa.decimal128(18, numeric[k]))
+            fixed[k] = col
+        result = pa.table(fixed)
+    return result.append_column("batch_id", pa.array(np.full(result.num_rows, batch_id, dtype=np.int64)))
+
+
+def _scope(kind: Kind, table: pa.Table, cycle) -> tuple[str, list, dict]:
+    _, _, _, by = ACTUALS[kind.name]
+    periods = sorted({d.isoformat() for d in pc.unique(table.column("period")).to_pylist() if d is not None})
+    marks = ", ".join(["%s"] * len(periods))
+    if by == "periods":
+        return f"period IN ({marks})", periods, {"periods": [p[:7] for p in periods]}
+    if by == "cycle_periods":
+        return f"cycle_id = %s AND period IN ({marks})", [cycle.pk, *periods], {"cycle": cycle.label, "periods": [p[:7] for p in periods]}
+    return "cycle_id = %s", [cycle.pk], {"cycle": cycle.label}
+
+
+def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcome:
+    """Counts against the scope and (unless a dry run) replaces it. Runs inside the caller's
+    transaction; the caller holds the lock that serialises imports of a kind."""
+    model = apps.get_model(kind.model)
+    target = model._meta.db_table
+    columns, key, numeric, _ = ACTUALS[kind.name]
+    all_columns = (*columns, "batch_id")
+    where, params, scope = _scope(kind, rows, cycle)
+    qn = connection.ops.quote_name
+    outcome = Outcome(scope=scope)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {target} WHERE {where}", params)
+        outcome.replaced = cur.fetchone()[0]
+        stage = "import_stage"
+        cols_sql = ", ".join(qn(c) for c in all_columns)
+        cur.execute(f"DROP TABLE IF EXISTS {stage}")
+        cur.execute(f"CREATE TEMP TABLE {stage} AS SELECT {cols_sql} FROM {target} WHERE 1 = 0")
+        spool = None
+        try:
+            if connection.vendor == "postgresql":
+                spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)
+                pacsv.write_csv(rows.select(list(all_columns)), spool,
+                                write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+                if outcome.replaced:  # the stage is only needed to compare with earlier rows
+                    _copy(cur, spool, stage, cols_sql)
+            else:
+                marks = ", ".join(["%s"] * len(all_columns))
+                cur.executemany(f"INSERT INTO {stage} ({cols_sql}) VALUES ({marks})",
+                                [tuple(r.values()) for r in rows.select(list(all_columns)).to_pylist()])
+            new = rows.num_rows
+            if outcome.replaced:
+                same = " AND ".join(f"COALESCE(t.{qn(k)}, 0) = COALESCE(s.{qn(k)}, 0)" if k.endswith("_id") else f"t.{qn(k)} = s.{qn(k)}" for k in key)
+                nulleq = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+                equal = " AND ".join(f"t.{qn(c)} {nulleq} s.{qn(c)}" for c in columns if c not in key)
+                twhere = where.replace("period", "t.period").replace("cycle_id", "t.cycle_id")
+                cur.execute(
+                    f"SELECT count(*), COALESCE(SUM(CASE WHEN {equal} THEN 1 ELSE 0 END), 0) "
+                    f"FROM {stage} s JOIN {target} t ON {same} WHERE {twhere}", params,
+                )
+                matched, unchanged = cur.fetchone()
+            else:
+                matched = unchanged = 0
+            outcome.added = new - matched
+            outcome.updated = matched - int(unchanged)
+            outcome.unchanged = int(unchanged)
+            outcome.removed = outcome.replaced - matched
+            if not dry_run:
+                if outcome.replaced:
+                    cur.execute(f"DELETE FROM {target} WHERE {where}", params)
+                if spool is not None:
+                    _copy(cur, spool, target, cols_sql)
+                else:
+                    cur.execute(f"INSERT INTO {target} ({cols_sql}) SELECT {cols_sql} FROM {stage}")
+                outcome.stored = new
+        finally:
+            if spool is not None:
+                spool.close()
+            cur.execute(f"DROP TABLE IF EXISTS {stage}")
+    return outcome
+
+
+def _copy(cur, spool, table: str, cols_sql: str) -> None:
+    spool.seek(0)
+    with cur.cursor.copy(f"COPY {table} ({cols_sql}) FROM STDIN (FORMAT csv)") as copy:
+        while chunk := spool.read(1 << 20):
+            copy.write(chunk)

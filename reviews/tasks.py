@@ -1,0 +1,14 @@
+"""Celery tasks of the reviews app: thin, load by id, call the service."""
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="reviews.run_import", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_import(batch_id: int) -> None:
+    from reviews.services import imports
+
+    batch = imports.claim(batch_id)
+    if batch is None:
+        return
+    imports.run_batch(batch)

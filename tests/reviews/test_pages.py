@@ -1,0 +1,101 @@
+"""The data-gathering panel: validate first, then apply; progress; findings; who sees what."""
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reviews.models import ImportBatch, Shipment
+from tests.cycles.helpers import step
+from tests.reviews.helpers import imp
+
+CSV = b"family,channel,period,quantity,revenue\nART,direct,2026-12,10,950\n"
+
+
+def upload(client, step_obj, data=CSV, kind="shipments", name="ship.csv"):
+    return client.post(reverse("data_upload", args=[step_obj.pk]), {"kind": kind, "file": SimpleUploadedFile(name, data)},
+                       HTTP_HX_REQUEST="true")
+
+
+def test_the_panel_loads_on_the_step_page_in_a_fixed_number_of_queries(client, owner, catalog_loaded, cycle,
+                                                                        django_assert_max_num_queries):
+    client.force_login(owner)
+    page = client.get(reverse("step_detail", args=[cycle.pk, "data_gathering"]))
+    assert reverse("data_panel", args=[step(cycle, "data_gathering").pk]).encode() in page.content
+    with django_assert_max_num_queries(20):
+        panel = client.get(reverse("data_panel", args=[step(cycle, "data_gathering").pk]))
+    assert panel.status_code == 200 and b"upload-form" in panel.content
+
+
+def test_upload_validates_first_and_apply_stores(client, owner, catalog_loaded, cycle):
+    client.force_login(owner)
+    response = upload(client, step(cycle, "data_gathering"))
+    assert response.status_code == 200
+    assert b"Would import 1 rows" in response.content and b"apply-button" in response.content
+    assert not Shipment.objects.exists()
+    preview = ImportBatch.objects.get(status="validated")
+    applied = client.post(reverse("import_apply", args=[preview.pk]), HTTP_HX_REQUEST="true")
+    assert applied.status_code == 200 and b"Imported 1 rows" in applied.content
+    assert Shipment.objects.count() == 1
+
+
+def test_a_bad_upload_lists_its_errors_and_offers_no_apply(client, owner, catalog_loaded, cycle):
+    client.force_login(owner)
+    response = upload(client, step(cycle, "data_gathering"), data=b"family,channel,period,quantity\nXX,direct,2026-12,1\n")
+    assert b"unknown family code" in response.content and b"apply-button" not in response.content
+
+
+def test_sales_cannot_upload(client, sales, catalog_loaded, cycle):
+    client.force_login(sales)
+    assert upload(client, step(cycle, "data_gathering")).status_code == 403
+    panel = client.get(reverse("data_panel", args=[step(cycle, "data_gathering").pk]))
+    assert panel.status_code == 200 and b"upload-form" not in panel.content
+
+
+def test_a_big_upload_runs_in_a_celery_task_with_a_progress_bar(client, owner, catalog_loaded, cycle, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    from reviews.services import imports
+
+    monkeypatch.setattr(imports, "ASYNC_ROWS", 0)
+    client.force_login(owner)
+    upload(client, step(cycle, "data_gathering"))
+    preview = ImportBatch.objects.get(status="validated")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_apply", args=[preview.pk]), HTTP_HX_REQUEST="true")
+    batch = ImportBatch.objects.get(kind="shipments", dry_run=False)
+    assert batch.status == "applied" and batch.attempts == 1 and batch.progress == 100
+    progress = client.get(reverse("import_progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert progress.status_code == 286  # htmx stops polling
+
+
+def test_a_queued_batch_shows_a_polling_progress_bar(client, owner, catalog_loaded):
+    batch = ImportBatch.objects.create(kind="shipments", source="upload", status="running", progress=40)
+    client.force_login(owner)
+    response = client.get(reverse("import_progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and b'hx-trigger="every 1s"' in response.content and b"40%" in response.content
+
+
+def test_a_duplicate_delivery_of_the_task_does_nothing(owner, catalog_loaded):
+    from reviews.tasks import run_import
+
+    batch = imp(owner, "shipments", CSV.decode())
+    run_import(batch.pk)  # already applied: the claim fails, nothing runs again
+    assert ImportBatch.objects.get(pk=batch.pk).attempts == 0
+
+
+def test_the_findings_page_and_waiving_from_it(client, owner, demand, catalog_loaded, cycle):
+    imp(owner, "shipments", "family,channel,period,quantity,revenue\nART,direct,2026-12,5,0\n")
+    client.force_login(demand)
+    page = client.get(reverse("findings", args=[cycle.pk]))
+    assert b"no revenue" in page.content and b"waive-form" not in page.content
+    client.force_login(owner)
+    finding = cycle.findings.get(check_code="zero_revenue")
+    client.post(reverse("finding_waive", args=[finding.pk]), {"comment": "promo"})
+    finding.refresh_from_db()
+    assert finding.status == "waived"
+
+
+@pytest.mark.parametrize("url_name", ["import_list"])
+def test_the_import_list_renders_in_a_fixed_number_of_queries(client, owner, catalog_loaded, url_name, django_assert_max_num_queries):
+    client.force_login(owner)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200 and b"import-table" in response.content
