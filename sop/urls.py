@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("cycles.api.urls")),
     path("", include("reviews.api.urls")),
     path("catalog/", include("catalog.api.urls")),
+    path("", include("reviews.demand.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("catalog.urls")),
     path("", include("reviews.urls")),
+    path("demand/", include("reviews.demand.urls")),
     path("", include("cycles.urls")),
 ]
 
