@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from reviews.demand import months
@@ -30,8 +31,19 @@ class MonthFilter(django_filters.CharFilter):
             return qs.none()
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number that fits the database (anything else is a 400, never a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class AssumptionFilter(django_filters.FilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    cycle = IdFilter(field_name="cycle_id")
     category = django_filters.ChoiceFilter(choices=AssumptionCategory.choices)
     outcome = django_filters.ChoiceFilter(choices=AssumptionOutcome.choices)
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
@@ -50,13 +62,13 @@ class AssumptionFilter(django_filters.FilterSet):
 
 
 class OverrideFilter(django_filters.FilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    cycle = IdFilter(field_name="cycle_id")
     family = django_filters.CharFilter(field_name="family__code")
     channel = django_filters.CharFilter(field_name="channel__code")
     period = MonthFilter(field_name="period")
     kind = django_filters.ChoiceFilter(choices=OverrideKind.choices)
     author = django_filters.CharFilter(field_name="author__username")
-    assumption = django_filters.NumberFilter(field_name="assumption_id")
+    assumption = IdFilter(field_name="assumption_id")
     deleted = django_filters.BooleanFilter(field_name="deleted_at", lookup_expr="isnull", exclude=True,
                                            label="Removed")
 
@@ -66,7 +78,7 @@ class OverrideFilter(django_filters.FilterSet):
 
 
 class BaselineFilter(django_filters.FilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    cycle = IdFilter(field_name="cycle_id")
     family = django_filters.CharFilter(field_name="family__code")
     channel = django_filters.CharFilter(field_name="channel__code")
     period = MonthFilter(field_name="period")
@@ -87,7 +99,7 @@ class ConsensusFilter(django_filters.FilterSet):
 
 
 class RunFilter(django_filters.FilterSet):
-    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    cycle = IdFilter(field_name="cycle_id")
     status = django_filters.ChoiceFilter(choices=RunStatus.choices)
 
     class Meta:

@@ -618,8 +618,9 @@ def demand_freeze(*, step: Step, actor) -> None:
         return
     plan.frozen_at, plan.frozen_by = timezone.now(), actor
     plan.save(update_fields=["frozen_at", "frozen_by", "updated_at"])
-    event_record(actor=actor, verb="demand.consensus_frozen", step=step, obj=plan,
-                 after={"revision": plan.revision, **_plan_totals(step.cycle)})
+    if ConsensusCell.objects.filter(cycle=step.cycle).exists():  # an empty plan has nothing to record
+        event_record(actor=actor, verb="demand.consensus_frozen", step=step, obj=plan,
+                     after={"revision": plan.revision, **_plan_totals(step.cycle)})
 
 
 def demand_unfreeze(*, step: Step, actor) -> None:
@@ -630,6 +631,8 @@ def demand_unfreeze(*, step: Step, actor) -> None:
     before = {"frozen_at": plan.frozen_at.isoformat(), "frozen_by": plan.frozen_by.get_username() if plan.frozen_by else None}
     plan.frozen_at, plan.frozen_by = None, None
     plan.save(update_fields=["frozen_at", "frozen_by", "updated_at"])
+    if not ConsensusCell.objects.filter(cycle=step.cycle).exists():
+        return
     event_record(actor=actor, verb="demand.consensus_unfrozen", step=step, obj=plan, before=before,
                  after={"revision": plan.revision}, comment="Demand review reopened.")
 
