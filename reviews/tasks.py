@@ -12,3 +12,11 @@ def run_import(batch_id: int) -> None:
     if batch is None:
         return
     imports.run_batch(batch)
+
+
+@shared_task(name="reviews.reap_stale_imports", ignore_result=True)
+def reap_stale_imports() -> int:
+    """For Celery beat (every few minutes): batches whose worker died are marked failed."""
+    from reviews.services import imports
+
+    return imports.reap_stale()

@@ -7,6 +7,7 @@ row. A file with one bad row stores nothing; its batch keeps the error report.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cycles.choices import CycleStatus, StepKind, StepStatus
@@ -134,6 +136,7 @@ def import_data(
     queue = run_async if run_async is not None else source.lines > ASYNC_ROWS
     if queue:
         batch.status = ImportStatus.PENDING
+        batch.heartbeat_at = timezone.now()
         batch.stored_path = _store(source)
         batch = _save_new(batch)
         from reviews.tasks import run_import
@@ -324,14 +327,29 @@ def _finish_refused_existing(batch: ImportBatch, message: str, started: float) -
     return _finish_rejected(batch, errors, started)
 
 
+#: A running batch whose heartbeat is older than this is taken as lost (its worker died).
+STALE_AFTER = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+
+
 def claim(batch_id: int) -> ImportBatch | None:
-    """A worker claims a queued batch (a duplicate delivery finds it claimed and exits)."""
-    updated = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(),
+    """A worker claims a queued batch, or one whose worker died (stale heartbeat), by a
+    conditional update; a duplicate delivery finds it claimed and exits. Nothing of a batch is
+    stored before its one final transaction, so running it again is safe."""
+    now = timezone.now()
+    claimable = Q(status=ImportStatus.PENDING) | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    updated = ImportBatch.objects.filter(claimable, pk=batch_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
     )
     if not updated:
         return None
-    batch = ImportBatch.objects.select_related("cycle", "actor").get(pk=batch_id)
-    batch.attempts += 1
-    ImportBatch.objects.filter(pk=batch_id).update(attempts=batch.attempts)
-    return batch
+    return ImportBatch.objects.select_related("cycle", "actor").get(pk=batch_id)
+
+
+def reap_stale(*, now: dt.datetime | None = None) -> int:
+    """Marks batches whose worker stopped beating (and that may not be retried) as failed."""
+    now = now or timezone.now()
+    return ImportBatch.objects.filter(
+        status__in=[ImportStatus.RUNNING, ImportStatus.PENDING], heartbeat_at__lt=now - STALE_AFTER * MAX_ATTEMPTS,
+    ).update(status=ImportStatus.FAILED, finished_at=now, progress=100,
+             message="The import's worker stopped before it finished; nothing was stored. Upload the file again.")

@@ -99,3 +99,24 @@ def test_the_import_list_renders_in_a_fixed_number_of_queries(client, owner, cat
     with django_assert_max_num_queries(10):
         response = client.get(reverse(url_name))
     assert response.status_code == 200 and b"import-table" in response.content
+
+
+def test_a_batch_whose_worker_died_is_claimed_again_and_then_reaped(owner, catalog_loaded):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reviews.services import imports
+
+    old = timezone.now() - dt.timedelta(hours=1)
+    batch = ImportBatch.objects.create(kind="shipments", source="upload", status="running", heartbeat_at=old, attempts=1)
+    assert imports.claim(batch.pk).attempts == 2
+    assert imports.claim(batch.pk) is None  # fresh heartbeat: claimed by the other worker
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
+    assert imports.reap_stale() == 1
+    assert ImportBatch.objects.get(pk=batch.pk).status == "failed"
+
+
+def test_a_single_huge_line_is_refused_cleanly(owner, catalog_loaded):
+    batch = imp(owner, "families", "code,name\n" + "x" * 6_000_000)
+    assert batch.status == "rejected"
