@@ -86,7 +86,7 @@ def what_changed(cycle: Cycle, *, channel: Channel | None = None, group: str | N
                 named.append({"assumption": f"A{aid}", "text": text, "author": author, "cycle": label,
                               "effect": value, "from": months.label(min(span[aid])),
                               "to": months.label(max(span[aid])),
-                              "kind": "added this cycle" if label == cycle.label else "prior cycle's, no longer applied"})
+                              "kind": "in this plan" if label == cycle.label else "in the prior plan"})
         families.append({"family": code, "name": names.get(code, ""), "months": rows, "named": named, **fam})
     families.sort(key=lambda f: -abs(f["change"]))
     return {"prior": prior, "periods": [months.label(p) for p in overlap], "families": families,

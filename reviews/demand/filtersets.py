@@ -44,8 +44,8 @@ class IdFilter(django_filters.NumberFilter):
 
 class AssumptionFilter(django_filters.FilterSet):
     cycle = IdFilter(field_name="cycle_id")
-    category = django_filters.ChoiceFilter(choices=AssumptionCategory.choices)
-    outcome = django_filters.ChoiceFilter(choices=AssumptionOutcome.choices)
+    category = django_filters.ChoiceFilter(choices=AssumptionCategory.choices, empty_label="All")
+    outcome = django_filters.ChoiceFilter(choices=AssumptionOutcome.choices, empty_label="All")
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
     family = django_filters.CharFilter(method="filter_family", label="Touches family (code)")
     q = django_filters.CharFilter(method="filter_text", label="Text contains")

@@ -23,12 +23,12 @@ from reviews.demand.services import Target
 from reviews.models import BaselineForecast, ConsensusCell, DemandPlan, Override, Shipment
 
 MEASURES: list[tuple[str, str]] = [
-    ("history", "History (shipped)"),
-    ("baseline", "Statistical baseline"),
-    ("prior", "Prior consensus"),
-    ("budget", "Budget (AOP)"),
-    ("overrides", "Overrides (net)"),
     ("consensus", "Consensus"),
+    ("overrides", "Overrides"),
+    ("baseline", "Baseline"),
+    ("prior", "Prior plan"),
+    ("budget", "Budget"),
+    ("history", "History"),
 ]
 UNGROUPED = "(no group)"
 ZERO = Decimal(0)
@@ -173,8 +173,7 @@ def build(cycle: Cycle, view: View, *, editable: bool = False) -> dict:
         return out
 
     measures = MEASURES if view.channel is None else [m for m in MEASURES if m[0] != "budget"]
-    prior_title = f"Prior consensus ({prior.label})" if prior else "Prior consensus (none)"
-    titles = {m: (prior_title if m == "prior" else t) for m, t in measures}
+    titles = {m: (f"Prior {prior.label}" if prior else "Prior (none)") if m == "prior" else t for m, t in measures}
     rows = []
     all_ids = [f["pk"] for f in fams]
     for m, _ in measures:

@@ -1,7 +1,8 @@
 """Reads of the demand review shared by pages, the API and other steps (no N+1).
 
-Other steps call:
+Other steps call (re-exported by reviews.selectors):
 - consensus_demand(cycle): the consensus rows the optimizer's problem builder reads;
+- baseline_demand(cycle): the statistical baseline in the same rows (the builder's fallback);
 - suggested_safety_stock(cycle): per family, the safety stock target and shortfall cost;
 - accuracy_summary(cycle) (reviews.demand.accuracy): WAPE, bias and FVA for the KPI issue.
 """
@@ -16,6 +17,7 @@ from cycles.models import Cycle
 from reviews.demand import months
 from reviews.models import (
     Assumption,
+    BaselineForecast,
     ConsensusCell,
     DemandPlan,
     DemandUpload,
@@ -86,6 +88,21 @@ def consensus_demand(cycle: Cycle) -> list[dict]:
             for f, c, p, qty, price in rows]
 
 
+def baseline_demand(cycle: Cycle) -> list[dict]:
+    """The statistical baseline the cycle uses, in the rows of consensus_demand (the fallback
+    when the consensus is empty)."""
+    run_id = DemandPlan.objects.filter(cycle=cycle).values_list("baseline_run_id", flat=True).first()
+    if not run_id:
+        return []
+    prices = {(f, c, p): price for f, c, p, price in ConsensusCell.objects.filter(cycle=cycle).values_list(
+        "family_id", "channel_id", "period", "price")}
+    rows = (BaselineForecast.objects.filter(run_id=run_id)
+            .values_list("family_id", "channel_id", "family__code", "channel__code", "period", "quantity")
+            .order_by("family__code", "channel__code", "period"))
+    return [{"family": fc, "channel": cc, "period": months.label(p), "quantity": float(qty),
+             "price": float(prices.get((f, c, p), 0))} for f, c, fc, cc, p, qty in rows]
+
+
 def suggested_safety_stock(cycle: Cycle) -> dict[str, tuple[float, float]]:
     """{family code: (safety stock target per period in units, shortfall cost per unit-month)}.
 
@@ -149,3 +166,10 @@ def uploads(cycle: Cycle) -> QuerySet[DemandUpload]:
 def runs(cycle: Cycle | None = None) -> QuerySet[ForecastRun]:
     qs = ForecastRun.objects.select_related("cycle", "created_by").prefetch_related(Prefetch("chunks"))
     return qs.filter(cycle=cycle) if cycle is not None else qs
+
+
+def accuracy_summary(cycle: Cycle, **kwargs) -> dict:
+    """WAPE, bias and FVA by family, channel and lag (reviews.demand.accuracy.accuracy_summary)."""
+    from reviews.demand.accuracy import accuracy_summary as summary
+
+    return summary(cycle, **kwargs)

@@ -376,8 +376,8 @@ def apply_overrides(*, actor, cycle: Cycle, revision: int, edit_id: str,
 
 @transaction.atomic
 def consensus_edit(*, actor, cycle: Cycle, targets: Sequence[Target], kind: str, value, assumption_id=None,
-                   new_assumption: dict | None = None, require_seen: bool = True, scope: dict | None = None
-                   ) -> EditResult:
+                   new_assumption: dict | None = None, require_seen: bool = True, scope: dict | None = None,
+                   before_step_opens: bool = False) -> EditResult:
     """Sets (absolute) or changes by a % (percent) one or more grid cells, with an assumption.
 
     A leaf cell (one family, one channel) gets an override of that kind. An aggregate (a family
@@ -392,7 +392,14 @@ def consensus_edit(*, actor, cycle: Cycle, targets: Sequence[Target], kind: str,
         raise ApplicationError("Select at least one cell to change.", {"cells": "required"})
     number = parse_value(kind, value)
     plan = lock_plan(cycle)
-    _check_can_edit(actor, cycle)
+    if before_step_opens:  # the demo seed only: overrides prepared while step 1 is still open
+        from reviews.demand.permissions import EDITOR_ROLES
+        from sop.roles import user_roles
+
+        if not EDITOR_ROLES & user_roles(actor):
+            raise PermissionDeniedError("Only the demand planner and sales change the demand plan.")
+    else:
+        _check_can_edit(actor, cycle)
     if plan.baseline_run_id is None:
         raise ConflictError("Compute the baseline forecast first: overrides change the baseline.")
     horizon = set(months.cycle_months(cycle))

@@ -61,3 +61,12 @@ def fva_class(value) -> str:
     except (TypeError, ValueError):
         return ""
     return "fva-good" if v > 0 else "fva-bad" if v < 0 else ""
+
+
+@register.filter
+def change(override) -> str:
+    """How an override changes its cell: '+15 %' or 'set to 1,200'."""
+    if override.kind == "percent":
+        v = float(override.value)
+        return f"{v:+g} %"
+    return f"set to {round(float(override.value)):,}"

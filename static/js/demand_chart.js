@@ -7,7 +7,7 @@ window.DemandChart = (function () {
     var start = data.periods.indexOf(data.first_horizon);
     chart.setOption({
       animation: false,
-      grid: { left: 48, right: 12, top: 36, bottom: 48 },
+      grid: { left: 48, right: 12, top: 52, bottom: 48 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "–" : Math.round(v).toLocaleString(); } },
       legend: { top: 0, textStyle: { fontSize: 10 }, itemWidth: 14, data: ["History", "Baseline", "80 % interval", "Consensus", "Prior plan", "Budget"] },
       xAxis: { type: "category", data: data.periods, axisLabel: { fontSize: 9 } },

@@ -43,17 +43,23 @@
   }
 
   // --- table -------------------------------------------------------------------------------
-  function nameFormatter(cell) {
+  function headFormatter(cell) {
     var d = cell.getRow().getData();
-    if (d.measure !== "consensus" && d.level !== "total") return "";
+    var label = '<span class="ms-label">' + escapeHtml(d.label) + "</span>";
+    if (d.measure !== "consensus") return '<span class="head-indent"></span>' + label;
+    var name;
     if (d.level === "group") {
       var open = !state.collapsed[d.key];
-      return '<button type="button" class="btn btn-link btn-sm p-0 group-toggle" data-group="' + escapeHtml(d.key) + '" aria-expanded="' + open + '">' + (open ? "▾ " : "▸ ") + escapeHtml(d.key) + "</button>";
+      name = '<button type="button" class="btn btn-link btn-sm p-0 group-toggle" data-group="' + escapeHtml(d.key) +
+        '" aria-expanded="' + open + '" title="' + (open ? "Collapse to the group total" : "Show the families") + '">' +
+        (open ? "▾ " : "▸ ") + escapeHtml(d.key) + "</button>";
+    } else if (d.level === "family") {
+      name = '<a href="#" class="family-chart" data-family="' + escapeHtml(d.code) + '" title="' + escapeHtml(d.name) +
+        ' (chart)">' + escapeHtml(d.code) + '</a> <span class="text-muted small">' + escapeHtml(d.name) + "</span>";
+    } else {
+      name = '<a href="#" class="total-chart">Total</a>';
     }
-    if (d.level === "family") {
-      return '<a href="#" class="family-chart" data-family="' + escapeHtml(d.code) + '">' + escapeHtml(d.code) + "</a> <span class='text-muted small'>" + escapeHtml(d.name) + "</span>";
-    }
-    return d.measure === "consensus" ? "<strong>Total</strong>" : "";
+    return '<span class="head-name">' + name + "</span>" + label;
   }
   function valueFormatter(cell) {
     var d = cell.getRow().getData();
@@ -80,13 +86,11 @@
     return true;
   }
   function columns(data) {
-    var cols = [
-      { title: "Family", field: "name", frozen: true, width: 220, formatter: nameFormatter, headerSort: false },
-      { title: "Row", field: "label", frozen: true, width: 165, headerSort: false, cssClass: "row-label" }
-    ];
+    var cols = [];
     data.columns.forEach(function (c) {
-      cols.push({ title: c.title, field: c.field, hozAlign: "right", width: 74, headerSort: false, headerTooltip: c.period,
+      cols.push({ title: c.title, field: c.field, hozAlign: "right", minWidth: 62, headerSort: false, headerTooltip: c.period,
                   cssClass: c.past ? "past" : "horizon", editor: c.past ? false : "input", editable: c.past ? false : editable,
+                  editorParams: { selectContents: true },
                   formatter: valueFormatter });
     });
     return cols;
@@ -99,10 +103,12 @@
     table = new Tabulator(el, {
       data: data.rows,
       index: "id",
-      layout: "fitDataFill",
+      layout: "fitData",
       height: "62vh",
       reactiveData: false,
       columns: columns(data),
+      rowHeader: { title: "Family · row", field: "label", frozen: true, width: 300, headerSort: false, resizable: false,
+                   formatter: headFormatter, cssClass: "row-head", headerHozAlign: "left" },
       rowFormatter: rowFormatter,
       selectableRange: 1,
       selectableRangeColumns: false,
@@ -202,6 +208,7 @@
             adoptAssumption(res.body.assumption);
             say(res.body.message + (label ? " (" + label + ")" : ""), "ok");
             refreshChart();
+            showDetail();
           } else if (res.status === 409 && res.body.grid) {
             apply(res.body.grid);
             say(res.body.message, "error");
@@ -282,14 +289,18 @@
       refreshChart();
       return;
     }
+    if (target.classList.contains("total-chart")) { e.preventDefault(); state.chartFamily = ""; refreshChart(); return; }
     var d = cell.getRow().getData();
-    if (d.level === "total" && cell.getField() === "name") { state.chartFamily = ""; refreshChart(); return; }
     if (d.measure === "consensus" && /^m\d{6}$/.test(cell.getField())) {
       var ref = cellRef(cell);
-      if (ref.period && window.htmx) {
-        htmx.ajax("GET", config.cellUrl + "?" + query(Object.assign({}, state.view, { level: ref.level, key: ref.key, period: ref.period })), { target: "#cell-detail", swap: "innerHTML" });
+      if (ref.period) {
+        state.detail = Object.assign({}, state.view, { level: ref.level, key: ref.key, period: ref.period });
+        showDetail();
       }
     }
+  }
+  function showDetail() {
+    if (state.detail && window.htmx) htmx.ajax("GET", config.cellUrl + "?" + query(state.detail), { target: "#cell-detail", swap: "innerHTML" });
   }
   document.body.addEventListener("demand-changed", function () { load(); refreshChart(); });
   document.body.addEventListener("baseline-finished", function () { load(); refreshChart(); });
