@@ -42,8 +42,8 @@ def _has_baseline(cycle: Cycle) -> bool:
     return DemandPlan.objects.filter(cycle=cycle, baseline_run__isnull=False).exists()
 
 
-def _baseline(cycle: Cycle, actor, stdout) -> None:
-    run = runs.forecast_run_execute(runs.forecast_run_start(actor=actor, cycle=cycle, enqueue=False))
+def _baseline(cycle: Cycle, actor, stdout, preset: str = "fast") -> None:
+    run = runs.forecast_run_execute(runs.forecast_run_start(actor=actor, cycle=cycle, enqueue=False, preset=preset))
     stdout.write(f"  cycle {cycle.label}: baseline of {run.series_total} series ({run.status}).")
 
 
@@ -171,7 +171,7 @@ def seed(*, stdout) -> None:
         except ApplicationError as exc:
             stdout.write(f"  cycle {label}: data gathering not signed ({exc.message}); skipped.")
             continue
-        _baseline(earlier, users["process_owner"], stdout)
+        _baseline(earlier, users["process_owner"], stdout, preset="quick")
         earlier._demand_state = None
         _earlier_overrides(earlier, users, age)
         _sign(earlier, "demand_review", users)

@@ -42,6 +42,20 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 MAX_HISTORY_MONTHS = 120
+#: Candidate sets a run may use: the engine's measured presets, and a quick one for the demo
+#: seed's earlier cycles (fewer candidates, one backtest window).
+PRESETS = ("fast", "full", "quick")
+
+
+def engine_config(preset: str):
+    from reviews.forecasting import candidates
+    from reviews.forecasting.engine import PRESETS as ENGINE_PRESETS
+    from reviews.forecasting.engine import EngineConfig
+
+    if preset == "quick":
+        return EngineConfig(smooth=("seasonal_naive", "ses", "theta"), intermittent=("croston_sba", "mean"),
+                            combo=(), backtest_windows=1, incumbent=candidates.COMBO)
+    return ENGINE_PRESETS.get(preset, ENGINE_PRESETS["fast"])
 
 
 def _setting(name: str, default):
@@ -70,12 +84,14 @@ def _reap(cycle: Cycle, *, actor) -> None:
 
 
 @transaction.atomic
-def forecast_run_start(*, actor, cycle: Cycle, enqueue: bool = True) -> ForecastRun:
+def forecast_run_start(*, actor, cycle: Cycle, enqueue: bool = True, preset: str = "fast") -> ForecastRun:
     """Starts a baseline forecast of every family x channel with shipment history before the
     cycle's first month, over the cycle's horizon."""
     reason = run_refusal(actor, cycle)
     if reason:
         raise PermissionDeniedError(reason) if reason.startswith("Only") else ConflictError(reason)
+    if preset not in PRESETS:
+        raise ApplicationError(f"Unknown preset {preset!r}; use one of {', '.join(PRESETS)}.", {"preset": "unknown"})
     lock_plan(cycle)
     _reap(cycle, actor=actor)
     active = ForecastRun.objects.filter(cycle=cycle, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).first()
@@ -97,7 +113,7 @@ def forecast_run_start(*, actor, cycle: Cycle, enqueue: bool = True) -> Forecast
         with transaction.atomic():
             run = ForecastRun.objects.create(
                 cycle=cycle, created_by=actor, history_start=first, history_end=last, horizon=horizon,
-                series_total=len(pairs), heartbeat_at=timezone.now())
+                series_total=len(pairs), heartbeat_at=timezone.now(), preset=preset)
     except IntegrityError as exc:
         raise ConflictError(f"A baseline forecast of cycle {cycle.label} was started at the same moment.") from exc
     from reviews.forecasting import chunk_series
@@ -186,7 +202,8 @@ def forecast_chunk_process(chunk_id: int) -> str:
                 ForecastChunk.objects.filter(pk=chunk.pk).update(heartbeat_at=now)
                 ForecastRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
 
-        result = forecast_many(history, max(run.horizon, 1), n_jobs=1, progress=beat)
+        result = forecast_many(history, max(run.horizon, 1), n_jobs=1, progress=beat,
+                               config=engine_config(run.preset))
         with transaction.atomic():
             written = _store(run, chunk, result)
             ForecastChunk.objects.filter(pk=chunk.pk).update(status=RunStatus.DONE, heartbeat_at=timezone.now(),

@@ -44,6 +44,8 @@ class ForecastRun(models.Model):
     chunks_done = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
     models_chosen = models.JSONField(default=dict, blank=True, help_text="model name -> number of series")
+    preset = models.CharField(max_length=10, default="fast",
+                              help_text="Candidate set: fast (default), full (adds ARIMA), quick (demo seed).")
     error = models.TextField(blank=True)
 
     class Meta:

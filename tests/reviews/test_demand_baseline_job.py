@@ -167,3 +167,12 @@ def test_a_real_worker_computes_the_baseline(live_worker, make_user):
         time.sleep(1)
     assert run.status == RunStatus.DONE, run.error
     assert ConsensusCell.objects.filter(cycle=cycle).count() == 24
+
+
+def test_a_run_may_use_another_candidate_set(shipped, demand):
+    cycle, fams, chans = shipped
+    with pytest.raises(ApplicationError, match="preset"):
+        runs.forecast_run_start(actor=demand, cycle=cycle, enqueue=False, preset="magic")
+    run = runs.forecast_run_execute(runs.forecast_run_start(actor=demand, cycle=cycle, enqueue=False, preset="quick"))
+    assert run.status == RunStatus.DONE and run.preset == "quick"
+    assert set(run.models_chosen) <= {"seasonal_naive", "ses", "theta", "croston_sba", "mean", "zero"}

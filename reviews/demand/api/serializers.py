@@ -44,12 +44,14 @@ class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ForecastRun
         fields = ["id", "cycle", "cycle_label", "status", "progress", "series_total", "series_done", "chunks_total",
-                  "chunks_done", "rows_written", "history_start", "history_end", "horizon", "models_chosen", "error",
+                  "chunks_done", "rows_written", "history_start", "history_end", "horizon", "preset", "models_chosen", "error",
                   "created_by", "created_at", "started_at", "finished_at", "heartbeat_at"]
 
 
 class RunCreateSerializer(serializers.Serializer):
     cycle = serializers.IntegerField(min_value=1)
+    preset = serializers.ChoiceField(choices=["fast", "full"], default="fast", required=False,
+                                     help_text="fast: the measured default; full: adds seasonal ARIMA (about 3x slower).")
 
 
 class BaselineSerializer(serializers.ModelSerializer):

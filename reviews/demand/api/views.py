@@ -90,7 +90,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def create(self, request):
         data = s.RunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = runs.forecast_run_start(actor=request.user, cycle=_cycle(data.validated_data["cycle"]))
+        run = runs.forecast_run_start(actor=request.user, cycle=_cycle(data.validated_data["cycle"]),
+                                      preset=data.validated_data.get("preset") or "fast")
         return Response(s.RunSerializer(self.get_queryset().get(pk=run.pk)).data, status=status.HTTP_202_ACCEPTED)
 
 
