@@ -47,20 +47,30 @@ def closed_reason(cycle) -> str | None:
     return None
 
 
+EDIT_ROLE_REFUSAL = "Only the demand planner and sales change the demand plan."
+RUN_ROLE_REFUSAL = "Only the process owner or the demand planner starts a baseline forecast."
+
+
 def edit_refusal(user, cycle) -> str | None:
+    """Why the user may not change the cycle's plan now, or None."""
     if not EDITOR_ROLES & user_roles(user):
-        return "Only the demand planner and sales change the demand plan."
+        return EDIT_ROLE_REFUSAL
     return closed_reason(cycle)
 
 
-def run_refusal(user, cycle) -> str | None:
-    if not RUNNER_ROLES & user_roles(user):
-        return "Only the process owner or the demand planner starts a baseline forecast."
+def run_state_refusal(cycle) -> str | None:
     if cycle.status != CycleStatus.OPEN:
         return f"Cycle {cycle.label} is {cycle.get_status_display().lower()}."
     if demand_state(cycle)["frozen"]:
         return "The consensus is frozen: demand review is signed off."
     return None
+
+
+def run_refusal(user, cycle) -> str | None:
+    """Why the user may not start a baseline run now, or None."""
+    if not RUNNER_ROLES & user_roles(user):
+        return RUN_ROLE_REFUSAL
+    return run_state_refusal(cycle)
 
 
 @rules.predicate

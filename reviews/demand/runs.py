@@ -25,7 +25,7 @@ from cycles.models import Cycle
 from cycles.services import event_record
 from reviews.demand import months
 from reviews.demand.allocation import q
-from reviews.demand.permissions import run_refusal
+from reviews.demand.permissions import RUN_ROLE_REFUSAL, RUNNER_ROLES, run_state_refusal
 from reviews.demand.services import consensus_rebuild, demand_step, lock_plan, next_revision
 from reviews.models import (
     BaselineForecast,
@@ -37,6 +37,7 @@ from reviews.models import (
     Shipment,
 )
 from sop.errors import ApplicationError, ConflictError, PermissionDeniedError
+from sop.roles import user_roles
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,11 @@ def _reap(cycle: Cycle, *, actor) -> None:
 def forecast_run_start(*, actor, cycle: Cycle, enqueue: bool = True, preset: str = "fast") -> ForecastRun:
     """Starts a baseline forecast of every family x channel with shipment history before the
     cycle's first month, over the cycle's horizon."""
-    reason = run_refusal(actor, cycle)
+    if not RUNNER_ROLES & user_roles(actor):
+        raise PermissionDeniedError(RUN_ROLE_REFUSAL)
+    reason = run_state_refusal(cycle)
     if reason:
-        raise PermissionDeniedError(reason) if reason.startswith("Only") else ConflictError(reason)
+        raise ConflictError(reason)
     if preset not in PRESETS:
         raise ApplicationError(f"Unknown preset {preset!r}; use one of {', '.join(PRESETS)}.", {"preset": "unknown"})
     lock_plan(cycle)

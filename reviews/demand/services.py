@@ -24,7 +24,7 @@ from cycles.models import Cycle, Step
 from cycles.services import event_record
 from reviews.demand import months
 from reviews.demand.allocation import ZERO, Layer, allocate, apply_stack, q, scale_exactly
-from reviews.demand.permissions import edit_refusal
+from reviews.demand.permissions import EDIT_ROLE_REFUSAL, EDITOR_ROLES, closed_reason
 from reviews.demand.prices import PriceBook, revenue
 from reviews.models import (
     Assumption,
@@ -43,6 +43,7 @@ from sop.errors import (
     PreconditionFailedError,
     PreconditionRequiredError,
 )
+from sop.roles import user_roles
 
 MIN_ASSUMPTION_TEXT = 8
 MAX_PERCENT = Decimal("1000")
@@ -81,10 +82,13 @@ def demand_step(cycle: Cycle) -> Step | None:
 
 
 def _check_can_edit(actor, cycle: Cycle) -> None:
+    """403 for a role that never edits; 409 when the plan cannot change now (step, freeze)."""
+    if not EDITOR_ROLES & user_roles(actor):
+        raise PermissionDeniedError(EDIT_ROLE_REFUSAL)
     cycle._demand_state = None  # re-read the step and the freeze inside the transaction
-    reason = edit_refusal(actor, cycle)
+    reason = closed_reason(cycle)
     if reason:
-        raise PermissionDeniedError(reason) if "Only" in reason else ConflictError(reason)
+        raise ConflictError(reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,9 +178,6 @@ def assumption_update(*, actor, assumption: Assumption, expected_version: int | 
 def assumption_review(*, actor, assumption: Assumption, outcome: str, note: str = "",
                       in_cycle: Cycle | None = None) -> Assumption:
     """Records at a later cycle whether the assumption held (demand planner or sales)."""
-    from reviews.demand.permissions import EDITOR_ROLES
-    from sop.roles import user_roles
-
     if not EDITOR_ROLES & user_roles(actor):
         raise PermissionDeniedError("Only the demand planner and sales record whether an assumption held.")
     if outcome not in AssumptionOutcome.values:
@@ -393,11 +394,8 @@ def consensus_edit(*, actor, cycle: Cycle, targets: Sequence[Target], kind: str,
     number = parse_value(kind, value)
     plan = lock_plan(cycle)
     if before_step_opens:  # the demo seed only: overrides prepared while step 1 is still open
-        from reviews.demand.permissions import EDITOR_ROLES
-        from sop.roles import user_roles
-
         if not EDITOR_ROLES & user_roles(actor):
-            raise PermissionDeniedError("Only the demand planner and sales change the demand plan.")
+            raise PermissionDeniedError(EDIT_ROLE_REFUSAL)
     else:
         _check_can_edit(actor, cycle)
     if plan.baseline_run_id is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
@@ -220,6 +221,8 @@ def demand_run_start(request: HttpRequest, cycle_id: int) -> HttpResponse:
         if exc.status_code == 403:
             raise PermissionDenied(exc.message) from exc
     if not is_partial(request):
+        if error:
+            messages.error(request, error)
         return redirect("demand_grid", cycle_id=cycle.pk)
     cycle._demand_state = None
     return vary_on_htmx(render(request, "reviews/partials/_demand_run.html", _run_context(request, cycle, error=error),
