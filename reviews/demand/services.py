@@ -436,23 +436,15 @@ def consensus_edit(*, actor, cycle: Cycle, targets: Sequence[Target], kind: str,
             f"it is now {first['quantity']}. Nothing was saved; look at the new value and edit again.",
             {"conflicts": conflicts})
 
-    assumption = resolve_assumption(actor=actor, cycle=cycle, assumption_id=assumption_id, new=new_assumption)
-    revision = next_revision(plan)
-    _ensure_series(cycle, {(f, c) for f, c, _ in keys} - pairs, revision)
-    if len(cells) < len(keys):
-        cells.update({(c.family_id, c.channel_id, c.period): c for c in ConsensusCell.objects.filter(
-            cycle=cycle, family_id__in={k[0] for k in keys}, channel_id__in={k[1] for k in keys},
-            period__in={k[2] for k in keys})})
-
     # What each leaf gets: (kind, value) per key.
     wanted: dict[Key, tuple[str, Decimal, dict]] = {}
     for t, leaves in zip(targets, leaf_sets, strict=True):
-        leaf_cells = [cells[(f, c, t.period)] for f, c in leaves]
         request = {"kind": kind, "value": str(number), "target": t.label, "period": months.label(t.period),
                    **(scope or {})}
         if t.is_leaf and len(leaves) == 1:
             wanted[(leaves[0][0], leaves[0][1], t.period)] = (kind, number, request)
             continue
+        leaf_cells = [cells[(f, c, t.period)] for f, c in leaves]
         current = [c.quantity for c in leaf_cells]
         if kind == OverrideKind.ABSOLUTE:
             baselines = [c.baseline for c in leaf_cells]
@@ -463,6 +455,14 @@ def consensus_edit(*, actor, cycle: Cycle, targets: Sequence[Target], kind: str,
         for (f, c), cell, share in zip(leaves, leaf_cells, shares, strict=True):
             if share != cell.quantity:
                 wanted[(f, c, t.period)] = (OverrideKind.ABSOLUTE, share, {**request, "level": "aggregate"})
+
+    if not wanted:
+        raise ApplicationError("Nothing to change: the selected cells already have these values.",
+                               {"cells": "unchanged"})
+
+    assumption = resolve_assumption(actor=actor, cycle=cycle, assumption_id=assumption_id, new=new_assumption)
+    revision = next_revision(plan)
+    _ensure_series(cycle, {(f, c) for f, c, _ in keys} - pairs, revision)
 
     edit_id = uuid.uuid4().hex
     corrected, created = apply_overrides(actor=actor, cycle=cycle, revision=revision, edit_id=edit_id,

@@ -78,7 +78,7 @@
   }
   function editable(cell) {
     var d = cell.getRow().getData();
-    return !!(config.canEdit && d.editable && d.measure === "consensus");
+    return !!(config.canEdit && d.editable && d.measure === "consensus" && state.horizon[cell.getField()]);
   }
   function filterRows(d) {
     if (d.measure !== "consensus" && state.hidden[d.measure]) return false;
@@ -98,6 +98,8 @@
 
   function build(data) {
     state.columns = data.columns;
+    state.horizon = {};
+    data.columns.forEach(function (c) { if (!c.past) state.horizon[c.field] = true; });
     remember(data.rows);
     if (table) { table.destroy(); table = null; }
     table = new Tabulator(el, {
@@ -112,7 +114,7 @@
       rowFormatter: rowFormatter,
       selectableRange: 1,
       selectableRangeColumns: false,
-      selectableRangeRows: false,
+      selectableRangeRows: true,
       selectableRangeClearCells: false,
       editTriggerEvent: "dblclick",
       columnDefaults: { headerSort: false, resizable: false },
