@@ -14,6 +14,14 @@ from sop.htmx import is_partial, vary_on_htmx
 PAGE_SIZE = 50
 
 
+def styled(form):
+    """Bootstrap classes on a filter form's widgets (the list pages and the import list share it)."""
+    for field in form.fields.values():
+        css = "form-select form-select-sm" if getattr(field.widget, "input_type", "") == "select" else "form-control form-control-sm"
+        field.widget.attrs.setdefault("class", css)
+    return form
+
+
 def _table(slug: str) -> Table:
     try:
         return TABLES[slug]
@@ -44,6 +52,7 @@ def catalog_list(request: HttpRequest, slug: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
+    styled(filterset.form)
     context = {"table": table, "header": header, "rows": rows, "page_obj": page_obj, "filter": filterset,
                "query": query.urlencode(), "tables": TABLES.values()}
     template = "catalog/partials/_table.html" if is_partial(request) else "catalog/list.html"

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 
 from catalog.models import BudgetLine
 from cycles.models import Cycle
+from reviews.imports.kinds import KINDS
 from reviews.models import (
     Booking,
     CapacityActual,
@@ -195,7 +196,7 @@ def actuals_summary(cycle: Cycle) -> list[dict]:
         ("component_supply", ComponentSupply, Q(cycle=cycle)),
     ):
         agg = model.objects.filter(flt).aggregate(n=Count("id"), first=Min("period"), last=Max("period"))
-        out.append({"kind": kind, "rows": agg["n"], "first": label(agg["first"]) if agg["first"] else "",
+        out.append({"kind": kind, "label": KINDS[kind].label, "rows": agg["n"], "first": label(agg["first"]) if agg["first"] else "",
                     "last": label(agg["last"]) if agg["last"] else ""})
     return out
 

@@ -154,6 +154,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
     filterset = ImportBatchFilter(request.GET or None, queryset=selectors.batches())
     qs = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else selectors.batches().none()
     page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from catalog.views import styled
+
+    styled(filterset.form)
     return render(request, "reviews/import_list.html", {"filter": filterset, "page_obj": page_obj, "kinds": kinds.KINDS.values()})
 
 

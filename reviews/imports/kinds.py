@@ -126,15 +126,15 @@ _FLOW = (
 )
 _add(Kind("shipments", "Shipments", "history", _FLOW, key=("family", "sku", "channel", "period", "date"),
           one_of=(("family", "sku"), ("period", "date")), cycle="optional",
-          scope="the months in the file: every shipment row of those months is replaced", model="reviews.Shipment"))
+          scope="each month x family x channel in the file: its earlier shipments are replaced", model="reviews.Shipment"))
 _add(Kind("bookings", "Bookings", "history", _FLOW, key=("family", "sku", "channel", "period", "date"),
           one_of=(("family", "sku"), ("period", "date")), cycle="optional",
-          scope="the months in the file: every booking row of those months is replaced", model="reviews.Booking"))
+          scope="each month x family x channel in the file: its earlier bookings are replaced", model="reviews.Booking"))
 _add(Kind("financials", "Financial actuals", "history", (
     C("family", "ref", True, ref="family"), C("channel", "ref", ref="channel"), C("period", "period", True),
     C("revenue", "signed", True), C("cogs", "signed"), C("margin", "signed"),
 ), key=("family", "channel", "period"), cycle="optional",
-    scope="the months in the file: every financial row of those months is replaced", model="reviews.FinancialActual"))
+    scope="each month x family x channel in the file: its earlier financial rows are replaced", model="reviews.FinancialActual"))
 _add(Kind("inventory", "Inventory on hand", "snapshot", (
     C("family", "ref", True, ref="family"), C("period", "period", True), C("on_hand", required=True), C("receipts"), C("value"),
 ), key=("family", "period"), cycle="required",

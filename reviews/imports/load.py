@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from django.apps import apps
 from django.db import connection
 
 from catalog import models as cat
+from catalog.models import Channel, ProductFamily
 from reviews.imports.kinds import Kind
 from reviews.imports.validate import Errors, Lookup
 
@@ -104,6 +106,7 @@ MASTER = {
 #: replace-scope kinds: the field whose values in the file define the scope
 MASTER_SCOPE = {"routings": "family_id", "bom": "family_id", "family_prices": "family_id", "option_prices": "option_id", "budget": "month"}
 CHANGES_CAP = 50
+SCOPE_LIST = 100  # families named in a batch's scope (more are counted)
 
 
 def _master_row_errors(kind: str, obj, row: int, errors: Errors) -> None:
@@ -285,15 +288,52 @@ def actuals_table(kind: Kind, table: pa.Table, *, batch_id: int, cycle) -> pa.Ta
     return result.append_column("batch_id", pa.array(np.full(result.num_rows, batch_id, dtype=np.int64)))
 
 
-def _scope(kind: Kind, table: pa.Table, cycle) -> tuple[str, list, dict]:
+SCOPE_TABLE = "import_scope"
+
+
+def _scope(kind: Kind, table: pa.Table, cycle, cur) -> tuple[Callable[[str], str], list, dict]:
+    """The rows a file replaces, as a WHERE clause for a table alias (and its parameters).
+
+    History kinds: every (month, family, channel) the file has rows for (SKU rows count for their
+    family; a SKU without a family stands for itself), so a correction of one family's channel
+    in one month leaves everything else alone. The combinations go to a temporary table, whatever
+    their number. Inventory and capacity: the cycle and the months in the file. Open orders and
+    component supply: the cycle."""
     _, _, _, by = ACTUALS[kind.name]
     periods = sorted({d.isoformat() for d in pc.unique(table.column("period")).to_pylist() if d is not None})
-    marks = ", ".join(["%s"] * len(periods))
+    labels = [p[:7] for p in periods]
     if by == "periods":
-        return f"period IN ({marks})", periods, {"periods": [p[:7] for p in periods]}
+        family = pc.fill_null(table.column("family_id"), 0)
+        if "sku_id" in table.column_names:
+            family = pc.if_else(pc.is_null(table.column("family_id")), pc.negate(table.column("sku_id")), family)
+        channel = pc.fill_null(table.column("channel_id"), 0) if "channel_id" in table.column_names else pa.array(np.zeros(table.num_rows, np.int64))
+        combos = pa.table({"period": table.column("period"), "item": family, "channel": channel}).group_by(
+            ["period", "item", "channel"]).aggregate([])
+        cur.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+        cur.execute(f"CREATE TEMP TABLE {SCOPE_TABLE} (scope_period date, scope_item bigint, scope_channel bigint)")
+        cur.executemany(f"INSERT INTO {SCOPE_TABLE} (scope_period, scope_item, scope_channel) VALUES (%s, %s, %s)",
+                        list(zip(*(combos.column(c).to_pylist() for c in ("period", "item", "channel")), strict=True)))
+        item_sql = "COALESCE({p}family_id, -{p}sku_id)" if "sku_id" in table.column_names else "COALESCE({p}family_id, 0)"
+        channel_sql = "COALESCE({p}channel_id, 0)" if "channel_id" in table.column_names else "0"
+
+        def where(prefix: str) -> str:
+            return (f"EXISTS (SELECT 1 FROM {SCOPE_TABLE} sc WHERE sc.scope_period = {prefix}period "
+                    f"AND sc.scope_item = {item_sql.format(p=prefix)} AND sc.scope_channel = {channel_sql.format(p=prefix)})")
+
+        family_ids = sorted(i for i in pc.unique(table.column("family_id")).to_pylist() if i is not None)
+        codes = sorted(ProductFamily.objects.filter(pk__in=family_ids[:SCOPE_LIST]).values_list("code", flat=True))
+        described = {"periods": labels, "families": codes}
+        if "channel_id" in table.column_names:
+            channel_ids = {i for i in pc.unique(table.column("channel_id")).to_pylist() if i is not None}
+            described["channels"] = sorted(Channel.objects.filter(pk__in=channel_ids).values_list("code", flat=True))
+        if len(family_ids) > SCOPE_LIST:
+            described["families_count"] = len(family_ids)
+        described["combinations"] = combos.num_rows
+        return where, [], described
+    marks = ", ".join(["%s"] * len(periods))
     if by == "cycle_periods":
-        return f"cycle_id = %s AND period IN ({marks})", [cycle.pk, *periods], {"cycle": cycle.label, "periods": [p[:7] for p in periods]}
-    return "cycle_id = %s", [cycle.pk], {"cycle": cycle.label}
+        return (lambda p: f"{p}cycle_id = %s AND {p}period IN ({marks})"), [cycle.pk, *periods], {"cycle": cycle.label, "periods": labels}
+    return (lambda p: f"{p}cycle_id = %s"), [cycle.pk], {"cycle": cycle.label}
 
 
 def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcome:
@@ -303,10 +343,11 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
     target = model._meta.db_table
     columns, key, numeric, _ = ACTUALS[kind.name]
     all_columns = (*columns, "batch_id")
-    where, params, scope = _scope(kind, rows, cycle)
     qn = connection.ops.quote_name
-    outcome = Outcome(scope=scope)
     with connection.cursor() as cur:
+        where_for, params, scope = _scope(kind, rows, cycle, cur)
+        where = where_for(f"{target}.")  # qualified: the scope table must not shadow a column
+        outcome = Outcome(scope=scope)
         cur.execute(f"SELECT count(*) FROM {target} WHERE {where}", params)
         outcome.replaced = cur.fetchone()[0]
         stage = "import_stage"
@@ -316,11 +357,19 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
         spool = None
         try:
             if connection.vendor == "postgresql":
+                # Ids come as one reserved block rather than a nextval() per row (the advisory lock
+                # of the kind makes this import the table's only writer meanwhile).
+                ids = _reserve_ids(cur, target, rows.num_rows)
+                with_ids = rows.select(list(all_columns)).append_column("id", pa.array(ids))
+                copy_cols = cols_sql + ", " + qn("id")
+                cur.execute(f"DROP TABLE {stage}")
+                cur.execute(f"CREATE TEMP TABLE {stage} AS SELECT {copy_cols} FROM {target} WHERE 1 = 0")
                 spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)
-                pacsv.write_csv(rows.select(list(all_columns)), spool,
-                                write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+                pacsv.write_csv(with_ids, spool, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+                del with_ids
                 if outcome.replaced:  # the stage is only needed to compare with earlier rows
-                    _copy(cur, spool, stage, cols_sql)
+                    _copy(cur, spool, stage, copy_cols)
+                    cur.execute(f"ANALYZE {stage}")  # else the planner guesses a tiny stage and nests loops
             else:
                 marks = ", ".join(["%s"] * len(all_columns))
                 cur.executemany(f"INSERT INTO {stage} ({cols_sql}) VALUES ({marks})",
@@ -330,7 +379,7 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 same = " AND ".join(f"COALESCE(t.{qn(k)}, 0) = COALESCE(s.{qn(k)}, 0)" if k.endswith("_id") else f"t.{qn(k)} = s.{qn(k)}" for k in key)
                 nulleq = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
                 equal = " AND ".join(f"t.{qn(c)} {nulleq} s.{qn(c)}" for c in columns if c not in key)
-                twhere = where.replace("period", "t.period").replace("cycle_id", "t.cycle_id")
+                twhere = where_for("t.")
                 cur.execute(
                     f"SELECT count(*), COALESCE(SUM(CASE WHEN {equal} THEN 1 ELSE 0 END), 0) "
                     f"FROM {stage} s JOIN {target} t ON {same} WHERE {twhere}", params,
@@ -346,7 +395,7 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
                 if outcome.replaced:
                     cur.execute(f"DELETE FROM {target} WHERE {where}", params)
                 if spool is not None:
-                    _copy(cur, spool, target, cols_sql)
+                    _copy(cur, spool, target, copy_cols)
                 else:
                     cur.execute(f"INSERT INTO {target} ({cols_sql}) SELECT {cols_sql} FROM {stage}")
                 outcome.stored = new
@@ -354,7 +403,18 @@ def actuals_apply(kind: Kind, rows: pa.Table, *, cycle, dry_run: bool) -> Outcom
             if spool is not None:
                 spool.close()
             cur.execute(f"DROP TABLE IF EXISTS {stage}")
+            cur.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
     return outcome
+
+
+def _reserve_ids(cur, table: str, n: int) -> np.ndarray:
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cur.fetchone()[0]
+    cur.execute("SELECT nextval(%s)", [sequence])
+    first = cur.fetchone()[0]
+    if n > 1:
+        cur.execute("SELECT setval(%s, %s)", [sequence, first + n - 1])
+    return np.arange(first, first + n, dtype=np.int64)
 
 
 def _copy(cur, spool, table: str, cols_sql: str) -> None:

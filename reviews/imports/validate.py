@@ -208,6 +208,30 @@ def _row_rules(kind: Kind, out: dict[str, pa.Array], rownums, errors: Errors) ->
         errors.add_mask(rownums, neither, "hours", pa.array([""] * n), "needs hours or workers")
 
 
+def _mixed_grain(kind: Kind, table: pa.Table, errors: Errors, lookups: dict[str, Lookup]) -> None:
+    """A family row and SKU rows of the same family, channel and month would count twice."""
+    if not {"family", "sku", "channel", "period"} <= set(table.column_names):
+        return
+    sku = table.column("sku").combine_chunks()
+    is_family_row = np.asarray(pc.is_null(sku).to_numpy(zero_copy_only=False), dtype=bool)
+    if is_family_row.all() or not is_family_row.any():
+        return
+    fam, chan, per = (_key_array(table.column(n)) for n in ("family", "channel", "period"))
+    key = (fam * 100_003 + chan) * 100_003 + per
+    clash = np.flatnonzero(~is_family_row & np.isin(key, key[is_family_row]) & (fam >= 0))
+    if not len(clash):
+        return
+    rows = table.column("__row").to_numpy()
+    codes = dict(zip(lookups["family"].ids.to_pylist(), lookups["family"].codes.to_pylist(), strict=True))
+    fams = table.column("family").to_numpy(zero_copy_only=False)
+    for i in clash:
+        if len(errors.items) >= errors.cap:
+            errors.count += 1
+            continue
+        errors.add(int(rows[i]), "sku", codes.get(int(fams[i]), ""),
+                   "the file also has a family row for this family, channel and month: it would count twice")
+
+
 def _key_array(column) -> np.ndarray:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
@@ -302,6 +326,7 @@ def validate(kind: Kind, header: list[str], batches: Iterator[Batch], lookups: d
         table = pa.concat_tables(tables)
         del tables
         _duplicates(kind, table, errors, lookups)
+        _mixed_grain(kind, table, errors, lookups)
         if not errors.count:
             result.table = table
     elif key_tables:

@@ -15,17 +15,20 @@ def test_the_same_file_for_the_same_kind_does_not_import_twice(owner, catalog_lo
     assert Shipment.objects.count() == 3
 
 
-def test_a_corrected_month_replaces_that_month_only_and_counts_the_changes(owner, catalog_loaded):
-    imp(owner, "shipments", JAN_FEB)
-    fix = imp(owner, "shipments", "family,channel,period,quantity,revenue\nART,direct,2027-01,11,1045\nART,distributor,2027-01,3,211\n")
+def test_a_corrected_month_replaces_its_family_and_channel_rows_and_counts_the_changes(owner, catalog_loaded):
+    imp(owner, "shipments", "sku,channel,period,quantity\nART-C1,direct,2027-01,6\nART-I1,direct,2027-01,4\n"
+                            "ART-C1,distributor,2027-01,4\nKIN-C1,direct,2027-01,5\nART-C1,direct,2027-02,12\n")
+    fix = imp(owner, "shipments", "sku,channel,period,quantity\nART-C1,direct,2027-01,7\nART-C1,ecommerce,2027-01,3\n")
     assert fix.status == "applied"
     assert (fix.rows_added, fix.rows_updated, fix.rows_unchanged, fix.rows_removed) == (1, 1, 0, 1)
-    assert fix.scope == {"periods": ["2027-01"], "replaced": 2}
-    jan = dict(Shipment.objects.filter(period="2027-01-01").values_list("channel__code", "quantity"))
-    assert jan == {"direct": 11, "distributor": 3}
-    assert Shipment.objects.filter(period="2027-02-01").count() == 1  # February untouched
+    assert fix.scope == {"periods": ["2027-01"], "families": ["ART"], "channels": ["direct", "ecommerce"],
+                         "combinations": 2, "replaced": 2}
+    jan = dict(Shipment.objects.filter(period="2027-01-01", family__code="ART").values_list("channel__code", "quantity"))
+    assert jan == {"direct": 7, "ecommerce": 3, "distributor": 4}  # ART-I1's direct row was replaced away
+    assert Shipment.objects.get(period="2027-01-01", family__code="KIN").quantity == 5  # another family: untouched
+    assert Shipment.objects.get(period="2027-02-01").quantity == 12  # another month: untouched
     event = Event.objects.get(verb="import.applied", object_id=str(fix.pk))
-    assert event.after["scope"] == {"periods": ["2027-01"], "replaced": 2}
+    assert event.after["scope"]["replaced"] == 2
     assert event.after["removed"] == 1 and event.after["updated"] == 1
 
 
@@ -41,7 +44,7 @@ def test_a_dry_run_shows_what_would_change_and_stores_nothing(owner, catalog_loa
     imp(owner, "shipments", JAN_FEB)
     preview = imp(owner, "shipments", "family,channel,period,quantity\nART,direct,2027-01,99\n", dry_run=True)
     assert preview.status == "validated"
-    assert (preview.rows_added, preview.rows_updated, preview.rows_removed) == (0, 1, 1)
+    assert (preview.rows_added, preview.rows_updated, preview.rows_removed) == (0, 1, 0)  # KIN is not in the file
     assert "Would import" in preview.message
     assert Shipment.objects.get(period="2027-01-01", family__code="ART").quantity == 10
     assert not Event.objects.filter(object_id=str(preview.pk)).exists()

@@ -36,6 +36,7 @@ CASES = [
     ("neither family nor sku", "family,sku,channel,period,quantity\n,,direct,2027-01,1\n", 2, "family", "needs a family or a sku"),
     ("unknown sku", "sku,channel,period,quantity\nZZZ,direct,2027-01,1\n", 2, "sku", "unknown SKU code"),
     ("sku of another family", "family,sku,channel,period,quantity\nKIN,ART-C1,direct,2027-01,1\n", 2, "sku", "belongs to another family"),
+    ("family and sku rows of one month", "family,sku,channel,period,quantity\nART,,direct,2027-01,5\n,ART-C1,direct,2027-01,1\n", 3, "sku", "count twice"),
     ("period and date both", "family,channel,period,date,quantity\nART,direct,2027-01,2027-01-02,1\n", 1, "date", "not both"),
     ("bad date", "family,channel,date,quantity\nART,direct,2027-02-30,1\n", 2, "date", "is not a date"),
     ("wrong field count", H + "ART,direct,2027-01,10,950,extra\n", 2, "", "wrong number of fields"),

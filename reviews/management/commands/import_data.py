@@ -48,9 +48,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         cycle_obj = None
         if cycle:
-            cycle_obj = Cycle.objects.filter(label=cycle).order_by(
-                "-status" if False else "status", "-id"
-            ).filter(status=CycleStatus.OPEN).first() or Cycle.objects.filter(label=cycle).order_by("-id").first()
+            cycle_obj = (Cycle.objects.filter(label=cycle, status=CycleStatus.OPEN).first()
+                         or Cycle.objects.filter(label=cycle).order_by("-id").first())
             if cycle_obj is None:
                 raise CommandError(f"No cycle {cycle}.")
         try:
