@@ -16,22 +16,22 @@ from reviews.models import (
 )
 
 
-class MonthField(serializers.Field):
-    """A month as YYYY-MM."""
+class MonthField(serializers.CharField):
+    """A month as YYYY-MM (a string in the schema)."""
 
-    default_error_messages = {"invalid": "must be a month as YYYY-MM, e.g. 2027-03"}
+    default_error_messages = {"invalid_month": "must be a month as YYYY-MM, e.g. 2027-03"}
 
     def to_representation(self, value):
         return months.label(value)
 
     def to_internal_value(self, data):
-        text = str(data or "").strip()
+        text = super().to_internal_value(data).strip()
         if len(text) != 7:
-            self.fail("invalid")
+            self.fail("invalid_month")
         try:
             return months.month(text)
         except (ValueError, IndexError):
-            self.fail("invalid")
+            self.fail("invalid_month")
 
 
 class RunSerializer(serializers.ModelSerializer):
