@@ -78,6 +78,8 @@ def demand_grid(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "run": selectors.latest_run(cycle),
         "assumptions": assumption_options(cycle) if refusal is None else [],
         "categories": AssumptionCategory.choices,
+        "families": ProductFamily.objects.filter(active=True).order_by("code") if refusal is None else [],
+        "horizon": cycle.periods,
         "users": get_user_model().objects.filter(groups__name__in=["demand_planner", "sales"]).distinct()
         .order_by("username") if refusal is None else [],
         "config": {
@@ -136,10 +138,13 @@ def demand_edit(request: HttpRequest, cycle_id: int) -> JsonResponse:
             except (ValueError, TypeError, IndexError, AttributeError):
                 raise ApplicationError(f"Not a cell of the grid: {str(c)[:80]}.") from None
         new = body.get("new_assumption") if isinstance(body.get("new_assumption"), dict) else None
+        new_line = bool(body.get("new_line"))
+        if new_line:
+            _check_new_line(cycle, view, targets)
         result = services.consensus_edit(
             actor=request.user, cycle=cycle, targets=targets, kind=str(body.get("kind") or ""),
             value=body.get("value"), assumption_id=body.get("assumption"), new_assumption=new,
-            scope={"via": "grid", "cells": len(targets)})
+            require_seen=not new_line, scope={"via": "new line" if new_line else "grid", "cells": len(targets)})
     except ApplicationError as exc:
         payload = {"message": exc.message, "extra": exc.extra}
         if isinstance(exc, ConflictError):
@@ -157,6 +162,15 @@ def demand_edit(request: HttpRequest, cycle_id: int) -> JsonResponse:
         "cells": [{**c} for c in result.cells[:200]],
         "grid": data,
     })
+
+
+def _check_new_line(cycle: Cycle, view, targets) -> None:
+    """A new demand line is one family in one channel that has no demand in the plan yet."""
+    if view.channel is None or any(len(t.family_ids) != 1 for t in targets) or len({t.family_ids for t in targets}) != 1:
+        raise ApplicationError("A new demand line is one family in one channel.")
+    family_id = targets[0].family_ids[0]
+    if (family_id, view.channel.pk) in services.series_pairs(cycle):
+        raise ApplicationError("This family already has demand in this channel: change it in the grid.")
 
 
 @page(VIEW)

@@ -189,7 +189,7 @@
     return { level: d.level, key: d.key, period: period, rowId: d.id, field: cell.getField() };
   }
 
-  function send(refs, kind, value, label) {
+  function send(refs, kind, value, label, extra) {
     var payload = assumptionPayload();
     if (!payload) {
       say("Pick the assumption behind this change first (or write a new one): every change of the plan carries one.", "error");
@@ -198,7 +198,7 @@
     el.dataset.saving = "1";
     state.queue = state.queue.then(function () {
       var body = Object.assign({ view: state.view, kind: kind, value: value,
-        cells: refs.map(function (r) { return { level: r.level, key: r.key, period: r.period, seen: state.versions[r.rowId + "|" + r.field] || 0 }; }) }, payload);
+        cells: refs.map(function (r) { return { level: r.level, key: r.key, period: r.period, seen: state.versions[r.rowId + "|" + r.field] || 0 }; }) }, payload, extra || {});
       return fetch(config.editUrl, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
@@ -206,7 +206,7 @@
       }).then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
         .then(function (res) {
           if (res.status === 200) {
-            apply(res.body.grid);
+            if (extra && extra.view) load(); else apply(res.body.grid);  // another view's rows: reload ours
             adoptAssumption(res.body.assumption);
             say(res.body.message + (label ? " (" + label + ")" : ""), "ok");
             refreshChart();
@@ -273,6 +273,20 @@
     var value = document.getElementById("range-value").value.trim().replace(/%$/, "").replace(/^\+/, "");
     if (!value || isNaN(Number(value))) { say("Type the % change or the units to apply to the selection.", "error"); return; }
     send(refs, kind, value, refs.length + " cell(s)");
+  });
+
+  var addLine = document.getElementById("nl-add");
+  if (addLine) addLine.addEventListener("click", function () {
+    var from = document.getElementById("nl-from").value, to = document.getElementById("nl-to").value;
+    var units = document.getElementById("nl-units").value.trim();
+    var family = document.getElementById("nl-family").value, channel = document.getElementById("nl-channel").value;
+    if (!units || isNaN(Number(units)) || Number(units) < 0) { say("Type the units a month of the new line.", "error"); return; }
+    var months = Array.prototype.map.call(document.getElementById("nl-from").options, function (o) { return o.value; })
+      .filter(function (p) { return p >= from && p <= to; });
+    if (!months.length) { say("The last month comes before the first one.", "error"); return; }
+    var refs = months.map(function (p) { return { level: "family", key: family, period: p, rowId: "", field: "" }; });
+    send(refs, "absolute", units, months.length + " month(s)",
+         { new_line: true, view: Object.assign({}, state.view, { channel: channel }) });
   });
 
   // --- clicks: groups, families, cell details ------------------------------------------------

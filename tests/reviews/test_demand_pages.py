@@ -182,3 +182,20 @@ def test_dashboard_todo_for_assumptions_to_review(setup, client, personas, owner
     client.force_login(personas["demand_planner"])
     html = client.get("/").content.decode()
     assert "assumption(s) of earlier cycles" in html
+
+
+def test_a_new_demand_line_creates_the_series(setup, client, demand):
+    from reviews.models import ConsensusCell
+
+    cycle, fams, chans = setup
+    client.force_login(demand)
+    body = {"view": {"channel": "DIS"}, "kind": "absolute", "value": "25", "new_line": True,
+            "new_assumption": {"category": "launch", "text": "Artix launches through distribution"},
+            "cells": [{"level": "family", "key": fams["AX"].pk, "period": p, "seen": 0}
+                      for p in ("2027-05", "2027-06")]}
+    r = client.post(f"/demand/{cycle.pk}/edit/", json.dumps(body), content_type="application/json")
+    assert r.status_code == 200, r.json()
+    cells = ConsensusCell.objects.filter(cycle=cycle, family=fams["AX"], channel=chans["DIS"])
+    assert cells.count() == 24 and sum(c.quantity for c in cells) == 50
+    again = client.post(f"/demand/{cycle.pk}/edit/", json.dumps(body), content_type="application/json")
+    assert again.status_code == 400 and "already has demand" in again.json()["message"]
