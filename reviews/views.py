@@ -87,9 +87,13 @@ def upload(request: HttpRequest, step_id: int) -> HttpResponse:
         try:
             preview = imports.import_data(
                 actor=request.user, kind=kind, source=files.Source(name=upload_file.name, path=path), cycle=cycle,
-                dry_run=True, origin=ImportSource.UPLOAD, run_async=False,
+                dry_run=True, origin=ImportSource.UPLOAD, run_async=None,  # a big file is checked by a worker
             )
-            ImportBatch.objects.filter(pk=preview.pk).update(stored_path=str(path))
+            if not preview.stored_path:
+                ImportBatch.objects.filter(pk=preview.pk).update(stored_path=str(path))
+                preview.stored_path = str(path)
+            else:
+                path.unlink(missing_ok=True)
         except ApplicationError as exc:
             error = exc.message
     context = _panel_context(request, step, preview=preview, upload_error=error)

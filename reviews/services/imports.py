@@ -235,13 +235,18 @@ def run_batch(batch: ImportBatch, *, source: files.Source | None = None) -> Impo
     spec = kinds.get(batch.kind)
     if source is None:
         path = Path(batch.stored_path)
-        if batch.file_format == "json":
-            import json
+        try:
+            if batch.file_format == "json":
+                import json
 
-            source = files.Source(name=batch.filename, rows=json.loads(path.read_text()))
-        else:
-            source = files.Source(name=batch.filename, path=path)
-        files.inspect(source)
+                source = files.Source(name=batch.filename, rows=json.loads(path.read_text()))
+            else:
+                source = files.Source(name=batch.filename, path=path)
+            files.inspect(source)
+        except files.FileRefused as exc:
+            return _finish_refused_existing(batch, exc.message, started)
+        except (OSError, ValueError) as exc:
+            return _finish_refused_existing(batch, f"The uploaded file is no longer readable ({exc.__class__.__name__}); upload it again.", started)
     estimated = max(source.lines, 1)
     try:
         header, batches = files.read(source)

@@ -96,3 +96,13 @@ def test_the_problem_catalog_has_per_period_prices_with_the_tariff_step(loaded):
     assy = next(r for r in doc["resources"] if r["code"] == "ASSY")
     assert assy["workforce"]["initial"] == 12.0 and assy["overtime"]["max_hours_per_worker"] == 30.0
     assert {"family": "KIN", "component": "DIE", "quantity_per_unit": 6.0} in doc["bom"]
+
+
+def test_every_link_on_a_list_page_leads_somewhere(client, demand, loaded):
+    import re
+
+    client.force_login(demand)
+    for slug in TABLES:
+        page = client.get(reverse("catalog_list", args=[slug])).content.decode()
+        for href in set(re.findall(r'href="(/catalog/[^"?]+)"', page)):
+            assert client.get(href).status_code == 200, (slug, href)

@@ -24,7 +24,7 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the role groups for later tests
 def test_the_owner_validates_then_applies_a_file_on_the_step_page(live_server, browser_page, tmp_path):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group

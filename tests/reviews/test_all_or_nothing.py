@@ -1,7 +1,5 @@
 """A file with any invalid row stores no row of it; a failure while writing stores nothing either.
 CI runs these on PostgreSQL (the COPY path); locally they run on SQLite too."""
-import pytest
-
 from cycles.models import Event
 from reviews.imports import load
 from reviews.models import ImportBatch, Shipment
@@ -45,7 +43,6 @@ def test_a_rejected_file_keeps_its_batch_and_error_report_and_is_in_the_history(
     assert event.after["errors"] == 1 and event.actor == owner
 
 
-@pytest.mark.django_db(transaction=True)
 def test_master_data_with_a_row_rule_error_stores_no_row_of_the_file(owner):
     batch = imp(owner, "channels", "code,name,lost_sale_cost\nok1,Fine,0\nbad,No backlog and no lost sales,\n")
     assert batch.status == "rejected"

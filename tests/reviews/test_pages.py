@@ -56,7 +56,8 @@ def test_a_big_upload_runs_in_a_celery_task_with_a_progress_bar(client, owner, c
 
     monkeypatch.setattr(imports, "ASYNC_ROWS", 0)
     client.force_login(owner)
-    upload(client, step(cycle, "data_gathering"))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, step(cycle, "data_gathering"))
     preview = ImportBatch.objects.get(status="validated")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("import_apply", args=[preview.pk]), HTTP_HX_REQUEST="true")
@@ -120,3 +121,30 @@ def test_a_batch_whose_worker_died_is_claimed_again_and_then_reaped(owner, catal
 def test_a_single_huge_line_is_refused_cleanly(owner, catalog_loaded):
     batch = imp(owner, "families", "code,name\n" + "x" * 6_000_000)
     assert batch.status == "rejected"
+
+
+def test_a_big_file_is_validated_by_a_worker_and_then_offers_apply(client, owner, catalog_loaded, cycle, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    from reviews.services import imports
+
+    monkeypatch.setattr(imports, "ASYNC_ROWS", 0)
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, step(cycle, "data_gathering"))
+    assert b"a worker checks it" in response.content and b'hx-trigger="every 1s"' in response.content
+    for callback in callbacks:
+        callback()
+    preview = ImportBatch.objects.get(kind="shipments", dry_run=True)
+    assert preview.status == "validated"
+    progress = client.get(reverse("import_progress", args=[preview.pk]), HTTP_HX_REQUEST="true")
+    assert progress.status_code == 286 and reverse("import_apply", args=[preview.pk]).encode() in progress.content
+
+
+def test_a_queued_batch_whose_file_vanished_is_rejected_not_crashed(owner, catalog_loaded):
+    from reviews.tasks import run_import
+
+    batch = ImportBatch.objects.create(kind="shipments", source="upload", status="pending", stored_path="/nonexistent/x.csv",
+                                       file_format="csv", actor=owner)
+    run_import(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "rejected" and "no longer readable" in batch.errors[0]["reason"]
