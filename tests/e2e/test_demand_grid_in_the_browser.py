@@ -12,6 +12,24 @@ def grid_cell(page, row_id, field):
     return page.locator(f'.tabulator-row[data-row-id="{row_id}"] .tabulator-cell[tabulator-field="{field}"]')
 
 
+def type_into(page, cell, text):
+    """Open the cell's editor (Enter on the selected cell, or a double click) and type; Enter saves."""
+    editor = page.locator(".tabulator-cell.tabulator-editing input")
+    for opener in ("keyboard", "dblclick", "keyboard"):
+        if opener == "keyboard":
+            cell.click()
+            page.keyboard.press("Enter")
+        else:
+            cell.dblclick()
+        try:
+            editor.wait_for(timeout=3000)
+            break
+        except Exception:  # the grid re-rendered under the click: try again
+            continue
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
 def test_demand_planner_edits_a_cell_with_an_assumption(live_server, login, personas, cycle, artifacts):
     fams, chans = catalog()
     open_demand_review(cycle, personas)
@@ -26,9 +44,7 @@ def test_demand_planner_edits_a_cell_with_an_assumption(live_server, login, pers
     assert cell.inner_text() == "100"
 
     # No assumption picked: the change is refused, nothing is saved.
-    cell.dblclick()
-    page.keyboard.type("130")
-    page.keyboard.press("Enter")
+    type_into(page, cell, "130")
     page.wait_for_selector('#grid-message[data-kind="error"]')
     assert "assumption" in page.inner_text("#grid-message")
     assert cell.inner_text() == "100"
@@ -36,10 +52,7 @@ def test_demand_planner_edits_a_cell_with_an_assumption(live_server, login, pers
     page.select_option("#assumption-select", "new")
     page.select_option("#na-category", "new_customer")
     page.fill("#na-text", "ACME design win: +30 units a month on direct Kintex")
-    cell.click()
-    page.keyboard.press("Enter")  # Enter edits the active cell, Enter again saves
-    page.keyboard.type("130")
-    page.keyboard.press("Enter")
+    type_into(page, cell, "130")  # Enter edits the selected cell, Enter again saves
     page.wait_for_selector('#grid-message[data-kind="ok"]')
     assert cell.inner_text() == "130"
     assert grid_cell(page, "t:consensus", "m202703").inner_text() == "170"  # the total followed
@@ -59,16 +72,12 @@ def test_demand_planner_edits_a_cell_with_an_assumption(live_server, login, pers
     other = grid_cell(seller, kx, "m202704")
     seller.select_option("#assumption-select", "new")
     seller.fill("#na-text", "Distributor pulls April orders forward")
-    other.dblclick()
-    seller.keyboard.type("+10%")
-    seller.keyboard.press("Enter")
+    type_into(seller, other, "+10%")
     seller.wait_for_selector('#grid-message[data-kind="ok"]')
     assert other.inner_text() == "110"
 
     mine = grid_cell(page, kx, "m202704")  # still shows 100: this page has not heard of it
-    mine.dblclick()
-    page.keyboard.type("90")
-    page.keyboard.press("Enter")
+    type_into(page, mine, "90")
     page.wait_for_function("document.getElementById('grid-message').textContent.includes('changed by someone else')")
     assert "now 110" in page.inner_text("#grid-message")
     page.wait_for_function(f"document.querySelector('.tabulator-row[data-row-id=\"{kx}\"] .tabulator-cell[tabulator-field=\"m202704\"]').innerText === '110'")
