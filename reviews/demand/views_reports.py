@@ -56,13 +56,13 @@ def demand_assumptions(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def demand_assumption_review(request: HttpRequest, cycle_id: int, assumption_id: int) -> HttpResponse:
     cycle = get_cycle(cycle_id)
     assumption = get_object_or_404(Assumption.objects.select_related("cycle", "owner"), pk=assumption_id)
-    error = ""
+    error, status = "", 200
     try:
         assumption = services.assumption_review(actor=request.user, assumption=assumption,
                                                 outcome=request.POST.get("outcome", ""),
                                                 note=request.POST.get("note", ""), in_cycle=cycle)
     except ApplicationError as exc:
-        error = exc.message
+        error, status = exc.message, exc.status_code
         if not is_partial(request):
             messages.error(request, exc.message)
     if not is_partial(request):
@@ -74,7 +74,7 @@ def demand_assumption_review(request: HttpRequest, cycle_id: int, assumption_id:
     assumption.score = accuracy.assumption_accuracy([assumption]).get(assumption.pk)
     response = render(request, "reviews/partials/_demand_assumption_row.html", {
         "a": assumption, "cycle": cycle, "scope": "earlier", "can_review": True, "error": error,
-        "outcomes": AssumptionOutcome.choices}, status=400 if error else 200)
+        "outcomes": AssumptionOutcome.choices}, status=status)
     return vary_on_htmx(response)
 
 

@@ -199,3 +199,29 @@ def test_a_new_demand_line_creates_the_series(setup, client, demand):
     assert cells.count() == 24 and sum(c.quantity for c in cells) == 50
     again = client.post(f"/demand/{cycle.pk}/edit/", json.dumps(body), content_type="application/json")
     assert again.status_code == 400 and "already has demand" in again.json()["message"]
+
+
+def test_marking_an_earlier_assumption_from_the_register(setup, client, personas, owner, finance):
+    from cycles import services as cycle_services
+    from reviews.models import Assumption
+    from tests.cycles.helpers import sign_through
+
+    cycle, fams, chans = setup
+    later = cycle_services.cycle_open(actor=owner, label="2027-02")
+    sign_through(later, personas, "data_gathering")
+    a = Assumption.objects.get()
+    client.force_login(finance)
+    assert client.post(f"/demand/{later.pk}/assumptions/{a.pk}/review/", {"outcome": "held"},
+                       HTTP_HX_REQUEST="true").status_code == 403  # read only: refused in the row
+    assert Assumption.objects.get().outcome == "unreviewed"
+    client.force_login(personas["sales"])
+    page = client.get(f"/demand/{later.pk}/assumptions/?scope=earlier").content.decode()
+    assert "ACME design win" in page and 'value="did_not_hold"' in page
+    r = client.post(f"/demand/{later.pk}/assumptions/{a.pk}/review/", {"outcome": "did_not_hold", "note": ""},
+                    HTTP_HX_REQUEST="true")
+    assert r.status_code == 400 and "note" in r.content.decode()
+    r = client.post(f"/demand/{later.pk}/assumptions/{a.pk}/review/",
+                    {"outcome": "did_not_hold", "note": "ACME slipped a quarter"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and 'data-outcome="did_not_hold"' in r.content.decode()
+    a.refresh_from_db()
+    assert (a.outcome, a.reviewed_in, a.review_note) == ("did_not_hold", later, "ACME slipped a quarter")

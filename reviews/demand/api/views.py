@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -311,7 +310,3 @@ class CycleDemandViewSet(viewsets.ViewSet):
         self._reader(request)
         data = selectors.suggested_safety_stock(_cycle(pk))
         return Response({f: {"safety_stock": v[0], "shortfall_cost": v[1]} for f, v in data.items()})
-
-
-def get_cycle_or_404(pk):
-    return get_object_or_404(Cycle, pk=pk)
