@@ -7,6 +7,7 @@ from sop import views
 
 api_v1 = [
     path("", include("cycles.api.urls")),
+    path("", include("optimizer.api.urls")),
     path("", include("reviews.api.urls")),
     path("catalog/", include("catalog.api.urls")),
     path("", include("reviews.demand.api.urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("optimizer.urls")),
     path("", include("catalog.urls")),
     path("", include("reviews.urls")),
     path("demand/", include("reviews.demand.urls")),

@@ -29,7 +29,7 @@ KINDS = (  # (name, share)
 )
 
 
-def _series(kind: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def _series(kind: str, n: int, history: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
     """(values over n months, first month with history) for one series."""
     t = np.arange(n)
     level = 10 ** rng.uniform(0, 5)
@@ -50,7 +50,7 @@ def _series(kind: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, in
         size = rng.gamma(2.0, rng.uniform(1, 20), n) if kind == "intermittent" else rng.lognormal(1, 1.2, n)
         y = (rng.random(n) < p) * np.ceil(size)
     elif kind == "short":
-        start = n - rng.integers(1, 25)  # 1..24 months of history before the holdout
+        start = history - int(rng.integers(1, min(25, history + 1)))  # 1..24 months of history
         y = level * (1 + rng.normal(0, 0.15, n))
     else:  # dying: demand fades out
         stop = rng.integers(n // 2, n)
@@ -69,9 +69,8 @@ def generate(series: int, history: int, holdout: int, seed: int = 20240) -> tupl
     months = pd.period_range("2022-01", periods=n, freq="M").strftime("%Y-%m").to_numpy()
     hist, hold = [], []
     for i, kind in enumerate(kinds):
-        y, start = _series(kind, n, rng)
+        y, start = _series(kind, n, history, rng)
         sid = f"{kind[:3].upper()}-{i:05d}"
-        start = min(start, history - 1) if kind == "short" else start
         hist.append(pd.DataFrame({"series": sid, "period": months[start:history], "quantity": y[start:history]}))
         hold.append(pd.DataFrame({"series": sid, "period": months[history:], "quantity": y[history:]}))
     return pd.concat(hist, ignore_index=True), pd.concat(hold, ignore_index=True)

@@ -94,6 +94,7 @@ def main(argv=None) -> int:
     p.add_argument("--windows", type=int, default=None)
     p.add_argument("--margin", type=float, default=None)
     p.add_argument("--no-floor", action="store_true")
+    p.add_argument("--preset", default="fast", choices=("fast", "full"))
     p.add_argument("--bt-horizon", type=int, default=None)
     a = p.parse_args(argv)
     data = load_m3(a.truncate)
@@ -122,9 +123,9 @@ def main(argv=None) -> int:
         if a.engine:
             from dataclasses import replace
 
-            from reviews.forecasting.engine import EngineConfig
+            from reviews.forecasting.engine import PRESETS
 
-            cfg = EngineConfig()
+            cfg = PRESETS[a.preset]
             if a.smooth is not None:
                 cfg = replace(cfg, smooth=tuple(a.smooth.split(",")))
             if a.combo is not None:

@@ -105,6 +105,7 @@ def main(argv=None) -> int:
     p.add_argument("--history", type=int, default=36)
     p.add_argument("--horizon", type=int, default=24)
     p.add_argument("--jobs", default="-1")
+    p.add_argument("--candidates", default="fast", choices=("fast", "full"))
     p.add_argument("--out", default=os.path.join(ROOT, "var", "bench", "forecast"))
     a = p.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
@@ -116,7 +117,8 @@ def main(argv=None) -> int:
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "reviews.forecasting", hist_path, "--horizon", str(a.horizon),
-                           "--out", fc_path, "--diagnostics", diag_path, "--jobs", a.jobs],
+                           "--out", fc_path, "--diagnostics", diag_path, "--jobs", a.jobs,
+                           "--candidates", a.candidates],
                           cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     load_after = os.getloadavg()
@@ -133,7 +135,8 @@ def main(argv=None) -> int:
     print(f"date {dt.date.today()}, {platform.node()}, {os.cpu_count()} cores ({cpu_name()}), "
           f"Python {platform.python_version()}")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    print(f"{a.series} series x {a.history} months -> {a.horizon} months, --jobs {a.jobs}: "
+    print(f"{a.series} series x {a.history} months -> {a.horizon} months, --jobs {a.jobs} "
+          f"--candidates {a.candidates}: "
           f"wall {wall:.1f} s (CLI subprocess, imports included), {1000 * wall / a.series:.1f} ms/series")
     print()
     print(markdown(summarise(per, ["method"])))

@@ -15,7 +15,7 @@ import tempfile
 import time
 from typing import TextIO
 
-MAX_HORIZON = 120
+MAX_HORIZON = 1200  # 100 years: a guard against typos, not a planning rule
 
 
 class CliError(Exception):
@@ -84,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def tidy(values):
+    """Round for the CSV: 4 decimals, but 6 significant digits below 1 (0.000123456 stays)."""
+    import numpy as np
+
+    x = np.asarray(values, dtype=float)
+    out = np.round(x, 4)
+    small = (np.abs(x) < 1) & (x != 0)
+    if small.any():
+        digits = 5 - np.floor(np.log10(np.abs(x[small]))).astype(int)
+        out[small] = [round(float(v), int(d)) for v, d in zip(x[small], digits, strict=True)]
+    return out
+
+
 def _write_csv(frame, path: str, stdout: TextIO) -> None:
     if path == "-":
         frame.to_csv(stdout, index=False, lineterminator="\n")
@@ -130,7 +143,7 @@ def execute(options: argparse.Namespace, *, stdout: TextIO, stderr: TextIO) -> N
     lo, hi = f"lo{options.level}", f"hi{options.level}"
     out = result.forecast.copy()
     for col in ("quantity", lo, hi):
-        out[col] = out[col].round(4)
+        out[col] = tidy(out[col].to_numpy())
     _write_csv(out, options.out, stdout)
     if options.diagnostics:
         _write_csv(result.diagnostics, options.diagnostics, stdout)

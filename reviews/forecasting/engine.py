@@ -5,17 +5,20 @@ app's Celery task and the CLI both call ``forecast_many``.
 
 Per series (see docs/forecasting.md for the reasons):
 1. the monthly history is made dense (missing months are 0), negative
-   quantities are clipped to 0, leading zeros (months before the first
-   demand) are dropped and at most ``max_history`` recent months are kept;
+   months are clipped to 0, a long run of zeros before the first demand (a
+   launch) is dropped and at most ``max_history`` recent months are kept;
 2. all-zero history -> zero forecast; 1-6 months -> a fallback (mean, or
    SES) without backtest;
 3. otherwise the series is classed intermittent when ADI > 1.32 (average
    months between demands) and the matching candidate set is backtested on
    rolling origins; the lowest error wins (MAE on regular series, RMSE on
    intermittent ones, so that the chosen forecast aims at the mean demand);
-4. the winner is refitted on the whole history for the horizon; its native
-   80 % interval is kept, or, for models without one, an empirical interval
-   from its backtest RMSE; forecasts and bounds are clipped at 0.
+4. on regular series the ETS/Theta/DOTM combination is kept unless another
+   candidate beats it by more than ``margin`` (20 %);
+5. the winner is refitted on the whole history for the horizon; its native
+   80 % interval is kept (never narrower than +/- z x its backtest RMSE), or,
+   for models without one, that empirical band; forecasts and bounds are
+   clipped at 0.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class ForecastResult:
     diagnostics: one row per series: model, demand_class, n_obs, adi, cv2,
         zero_share, negatives_clipped, backtest_points, error_rmse (backtest
         RMSE per month in units: the forecast error for safety stock),
-        error_mae, wape, bias, mase, reason.
+        error_mae, wape, bias, mase, seasonal, leading_zeros_dropped, reason.
     backtest: one row per series and candidate: series, model, mae, rmse,
         wape, bias, points, chosen, failed.
     """
@@ -174,7 +177,7 @@ def _empty_diag() -> dict[str, Any]:
     return {"model": "", "demand_class": "", "n_obs": 0, "adi": math.nan, "cv2": math.nan,
             "zero_share": math.nan, "negatives_clipped": 0, "backtest_points": 0,
             "error_rmse": math.nan, "error_mae": math.nan, "wape": math.nan, "bias": math.nan,
-            "mase": math.nan, "seasonal": False, "reason": ""}
+            "mase": math.nan, "seasonal": False, "leading_zeros_dropped": 0, "reason": ""}
 
 
 def demand_class(y: np.ndarray, adi_threshold: float = 1.32) -> tuple[str, float, float]:
@@ -191,6 +194,17 @@ def demand_class(y: np.ndarray, adi_threshold: float = 1.32) -> tuple[str, float
     if adi > adi_threshold:
         return ("lumpy" if cv2 > 0.49 else "intermittent"), adi, cv2
     return ("erratic" if cv2 > 0.49 else "smooth"), adi, cv2
+
+
+def _is_prelaunch(lead: int, after: int, demands: int) -> bool:
+    """Are the ``lead`` zero months before the first demand a pre-launch period?
+
+    Yes when the run is long (6+ months) and clearly longer than the gaps
+    between the later demands (more than twice the average interval, at
+    least 3 demands to tell). A stationary intermittent series starts with a
+    zero run like its others: keeping it avoids overstating the rate.
+    """
+    return lead >= 6 and demands >= 3 and lead > 2.0 * after / demands
 
 
 def _fallback(y: np.ndarray, horizon: int, z: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
@@ -225,7 +239,10 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
                     reason="no demand in history")
         zeros = np.zeros(horizon)
         return SeriesResult(series, start, zeros, zeros.copy(), zeros.copy(), "zero", diag)
-    y = y[nonzero[0]:]  # months before the first demand are not demand
+    lead = int(nonzero[0])
+    if _is_prelaunch(lead, y.size - lead, nonzero.size):
+        y = y[lead:]
+        diag["leading_zeros_dropped"] = lead
     if y.size > cfg.max_history:
         y = y[-cfg.max_history:]
     n = y.size
@@ -261,7 +278,7 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
             ranked.insert(0, cfg.incumbent)
 
     for name in ranked:
-        fitted = _final_fit(name, ys, horizon, m, seasonal, cfg)
+        fitted = _final_fit(scores[name].members or (name,), ys, horizon, m, seasonal, cfg)
         if fitted is None:
             continue
         mean, lo, hi = fitted
@@ -283,13 +300,16 @@ def forecast_series(series: Any, y: np.ndarray, first_month: int, horizon: int,
     return _finish(series, start, mean, lo, hi, name, scale, diag, _backtest_rows(series, scores, "", scale))
 
 
-def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
+def _final_fit(members: tuple[str, ...], ys: np.ndarray, horizon: int, m: int, seasonal: bool,
                cfg: EngineConfig) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None] | None:
-    members = tuple(m for m in cfg.combo if m in cfg.smooth) if name == cands.COMBO else (name,)
+    """Refit one candidate, or the members of the combination, on the whole history."""
     outs = []
-    for member in members:
+    for i, member in enumerate(members):
+        # In a combination only the first member's interval is computed: Theta's
+        # intervals are simulated and cost more than its fit (see docs).
+        level = cfg.level if i == 0 else None
         try:
-            mean, lo, hi = cands.fit_predict(member, ys, horizon, m, cfg.level, seasonal)
+            mean, lo, hi = cands.fit_predict(member, ys, horizon, m, level, seasonal)
         except Exception:
             return None
         if not is_sane(mean, ys, cfg.explode_factor):
@@ -298,10 +318,11 @@ def _final_fit(name: str, ys: np.ndarray, horizon: int, m: int, seasonal: bool,
     if len(outs) == 1:
         return outs[0]
     mean = np.mean([o[0] for o in outs], axis=0)
-    if any(o[1] is None for o in outs):
+    first_mean, lo, hi = outs[0]
+    if lo is None:
         return mean, None, None
-    # Mean of the members' bounds: a pragmatic interval for an equal-weight combination.
-    return mean, np.mean([o[1] for o in outs], axis=0), np.mean([o[2] for o in outs], axis=0)
+    # The first member's interval widths around the combined mean.
+    return mean, mean - (first_mean - lo), mean + (hi - first_mean)
 
 
 def _backtest_diag(diag: dict[str, Any], sc: CandidateScore, ys: np.ndarray, season: int,

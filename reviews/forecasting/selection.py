@@ -43,6 +43,7 @@ class CandidateScore:
     actual: list[np.ndarray] = field(default_factory=list)
     forecast: list[np.ndarray] = field(default_factory=list)
     failed: str | None = None
+    members: tuple[str, ...] = ()  # for the combination: the candidates it averages
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         if not self.actual:
@@ -73,18 +74,13 @@ def backtest(y: np.ndarray, names: tuple[str, ...], plan: BacktestPlan, *, seaso
 
     A candidate that fails, or forecasts a runaway path, at any origin is
     marked failed (it is not trusted on this series). The combination is the
-    equal-weight mean of its members' forecasts at each origin.
+    equal-weight mean of those of its members that survived (two at least).
     """
     scores = {name: CandidateScore(name) for name in names}
-    members = [m for m in combo if m in names]
-    use_combo = len(members) >= 2
-    if use_combo:
-        scores[cands.COMBO] = CandidateScore(cands.COMBO)
     for origin in plan.origins:
         train = y[:origin]
         test = y[origin:origin + plan.horizon]
         h = test.size
-        window: dict[str, np.ndarray] = {}
         for name in names:
             sc = scores[name]
             if sc.failed is not None:
@@ -99,14 +95,13 @@ def backtest(y: np.ndarray, names: tuple[str, ...], plan: BacktestPlan, *, seaso
                 continue
             sc.actual.append(test)
             sc.forecast.append(mean)
-            window[name] = mean
-        if use_combo:
-            sc = scores[cands.COMBO]
-            if all(m in window for m in members):
-                sc.actual.append(test)
-                sc.forecast.append(np.mean([window[m] for m in members], axis=0))
-            else:
-                sc.failed = "a member failed"
+    alive = tuple(m for m in combo if m in scores and scores[m].failed is None and scores[m].forecast)
+    if len(alive) >= 2:
+        first = scores[alive[0]]
+        scores[cands.COMBO] = CandidateScore(
+            cands.COMBO, list(first.actual),
+            [np.mean([scores[m].forecast[i] for m in alive], axis=0) for i in range(len(first.actual))],
+            members=alive)
     return scores
 
 

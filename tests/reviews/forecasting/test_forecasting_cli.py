@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reviews.forecasting.cli import main
+from reviews.forecasting.cli import main, tidy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[3]
@@ -101,7 +101,7 @@ def test_negative_quantities_can_be_refused(tmp_path):
     assert not target.exists()
 
 
-@pytest.mark.parametrize("horizon", ["0", "-3", "abc", "121"])
+@pytest.mark.parametrize("horizon", ["0", "-3", "abc", "2.5", "1201"])
 def test_bad_horizon_is_refused(tmp_path, horizon):
     target = tmp_path / "out.csv"
     code, _, err = run(FIXTURES / "history.csv", "--horizon", horizon, "--out", target)
@@ -132,3 +132,7 @@ def test_module_entry_point_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert target.read_text().splitlines()[0] == "series,period,quantity,lo80,hi80,model"
     assert (tmp_path / "d.csv").read_text().startswith("series,model,demand_class")
+
+
+def test_output_rounding_keeps_small_values():
+    assert list(tidy([1234.567891, 0.000123456789, 0.5, 0.0, 2.0])) == [1234.5679, 0.000123457, 0.5, 0.0, 2.0]

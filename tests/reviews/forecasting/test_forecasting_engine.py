@@ -1,5 +1,6 @@
 """Engine behaviour on awkward histories: never a crash, zero-clipped, monthly periods."""
 
+import datetime
 import multiprocessing
 
 import numpy as np
@@ -72,10 +73,25 @@ def test_forecasts_and_bounds_are_ordered_and_non_negative():
     assert (fc["lo80"] <= fc["quantity"]).all() and (fc["quantity"] <= fc["hi80"]).all()
 
 
-def test_leading_zeros_are_dropped_but_periods_follow_the_history():
-    result = forecast_many(frame(monthly("late", [0.0] * 20 + [10.0, 12.0])), 2)
-    assert result.diagnostics.iloc[0]["n_obs"] == 2
-    assert list(result.forecast["period"]) == ["2024-11", "2024-12"]
+def test_a_long_zero_run_before_a_launch_is_dropped_but_periods_follow_the_history():
+    result = forecast_many(frame(monthly("late", [0.0] * 20 + [10.0, 12.0, 11.0, 12.0])), 2)
+    diag = result.diagnostics.iloc[0]
+    assert diag["n_obs"] == 4 and diag["leading_zeros_dropped"] == 20
+    assert list(result.forecast["period"]) == ["2025-01", "2025-02"]
+    assert result.forecast["quantity"].between(9, 13).all()
+
+
+def test_leading_zeros_of_an_intermittent_series_are_kept():
+    y = [0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 4, 0, 0]
+    result = forecast_many(frame(monthly("sparse", [float(v) for v in y])), 3)
+    diag = result.diagnostics.iloc[0]
+    assert diag["n_obs"] == 30 and diag["leading_zeros_dropped"] == 0
+    assert result.forecast["quantity"].iloc[0] < 1.5  # about 16 units in 30 months
+
+
+def test_a_single_sale_after_years_of_zeros_is_not_a_launch():
+    result = forecast_many(frame(monthly("once", [0.0] * 59 + [5.0])), 3)
+    assert result.forecast["quantity"].iloc[0] < 1
 
 
 def test_subset_progress_and_chunks():
@@ -110,7 +126,9 @@ def test_horizon_must_be_positive():
 
 
 def test_month_ordinals_accept_strings_dates_and_periods():
-    values = ["2024-01", "2024-02-29", pd.Timestamp("2024-03-05")]
-    assert list(month_ordinals(values)) == [2024 * 12, 2024 * 12 + 1, 2024 * 12 + 2]
+    values = ["2024-01", "2024-02-29", pd.Timestamp("2024-03-05"), datetime.date(2024, 4, 1)]
+    assert list(month_ordinals(values)) == [2024 * 12, 2024 * 12 + 1, 2024 * 12 + 2, 2024 * 12 + 3]
+    dates = pd.Series([datetime.date(2023, 12, 1), datetime.date(2024, 1, 1)])
+    assert list(month_ordinals(dates)) == [2023 * 12 + 11, 2024 * 12]
     periods = pd.Series(pd.period_range("2024-01", periods=2, freq="M"))
     assert list(month_ordinals(periods)) == [2024 * 12, 2024 * 12 + 1]

@@ -85,3 +85,11 @@ def test_selection_is_deterministic(seed):
     a = forecast_many(frame({"D": y}), 12).forecast
     b = forecast_many(frame({"D": y}), 12).forecast
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_combination_keeps_the_members_that_survive_on_a_short_history():
+    rng = np.random.default_rng(0)
+    y = 100 + 5 * np.arange(10) + rng.normal(0, 3, 10)  # too short for the damped-trend ETS
+    bt = forecast_many(frame({"short": y}), 6).backtest.set_index("model")
+    assert bt.loc["ets", "failed"].startswith("NotImplementedError")
+    assert bt.loc["combo", "failed"] == "" and bt.loc["combo", "points"] == 6

@@ -1,0 +1,1 @@
+from tests.optimizer.conftest import scenario, submit  # noqa: F401  (shared solve fixtures)
