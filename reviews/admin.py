@@ -32,3 +32,5 @@ class FindingAdmin(ReadOnly):
 
 for model in (m.Shipment, m.Booking, m.FinancialActual, m.InventoryActual, m.OpenOrder, m.CapacityActual, m.ComponentSupply):
     admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnly,), {"list_display": ("id", "__str__", "batch_id"), "list_per_page": 100}))
+
+from reviews.demand import admin as demand_admin  # noqa: E402,F401  (step 2's models)

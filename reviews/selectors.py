@@ -200,3 +200,13 @@ def actuals_summary(cycle: Cycle) -> list[dict]:
                     "last": label(agg["last"]) if agg["last"] else ""})
     return out
 
+
+
+# Step 2, the demand review (reviews/demand/): the reads later steps call, under the names the
+# optimizer's problem builder looks for.
+from reviews.demand.selectors import (  # noqa: E402,F401
+    accuracy_summary,
+    baseline_demand,
+    consensus_demand,
+    suggested_safety_stock,
+)

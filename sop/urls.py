@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("optimizer.api.urls")),
     path("", include("reviews.api.urls")),
     path("catalog/", include("catalog.api.urls")),
+    path("", include("reviews.demand.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("optimizer.urls")),
     path("", include("catalog.urls")),
     path("", include("reviews.urls")),
+    path("demand/", include("reviews.demand.urls")),
     path("", include("cycles.urls")),
 ]
 

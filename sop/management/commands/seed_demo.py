@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from sop.demo import demo_token, seed_users
 from sop.roles import role_label
 
-SEED_MODULES = ["catalog.demo", "cycles.demo", "reviews.demo", "optimizer.demo", "decisions.demo"]
+SEED_MODULES = ["catalog.demo", "cycles.demo", "reviews.demo", "reviews.demand.demo", "optimizer.demo", "decisions.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from reviews.demand import views, views_excel, views_reports
+
+urlpatterns = [
+    path("", views.demand_home, name="demand_home"),
+    path("steps/<int:step_id>/panel/", views.demand_panel, name="demand_panel"),
+    path("<int:cycle_id>/", views.demand_grid, name="demand_grid"),
+    path("<int:cycle_id>/grid.json", views.demand_grid_data, name="demand_grid_data"),
+    path("<int:cycle_id>/edit/", views.demand_edit, name="demand_edit"),
+    path("<int:cycle_id>/cell/", views.demand_cell, name="demand_cell"),
+    path("<int:cycle_id>/overrides/<int:override_id>/remove/", views.demand_override_remove,
+         name="demand_override_remove"),
+    path("<int:cycle_id>/run/", views.demand_run_start, name="demand_run_start"),
+    path("<int:cycle_id>/run/status/", views.demand_run_status, name="demand_run_status"),
+    path("<int:cycle_id>/chart.json", views.demand_chart, name="demand_chart"),
+    path("<int:cycle_id>/family/<str:code>/", views.demand_family, name="demand_family"),
+    path("<int:cycle_id>/assumptions/", views_reports.demand_assumptions, name="demand_assumptions"),
+    path("<int:cycle_id>/assumptions/<int:assumption_id>/review/", views_reports.demand_assumption_review,
+         name="demand_assumption_review"),
+    path("<int:cycle_id>/changes/", views_reports.demand_changes, name="demand_changes"),
+    path("<int:cycle_id>/accuracy/", views_reports.demand_accuracy, name="demand_accuracy"),
+    path("<int:cycle_id>/export.xlsx", views_excel.demand_export, name="demand_export"),
+    path("<int:cycle_id>/upload/", views_excel.demand_upload, name="demand_upload"),
+    path("<int:cycle_id>/uploads/<int:upload_id>/", views_excel.demand_upload_detail, name="demand_upload_detail"),
+    path("<int:cycle_id>/uploads/<int:upload_id>/<slug:decision>/", views_excel.demand_upload_decide,
+         name="demand_upload_decide"),
+]
