@@ -14,19 +14,20 @@ DEMO_GAP = 1e-3  # the demo's MIP closes to 0.1% in seconds; 0.01% takes minutes
 DEMO_TIME_LIMIT = 120.0
 
 
-def _q4_months(periods: list[str]) -> tuple[str, str]:
-    """The first October..December in the horizon (the constrained quarter of the story)."""
+def _outage_months(periods: list[str]) -> tuple[str, str]:
+    """The first January..March a year or more into the horizon: after the forward buy that the
+    plan makes ahead of the die tariff, so the outage really bites."""
     for i, label in enumerate(periods):
-        if label.endswith("-10") and i + 2 < len(periods):
+        if i >= 12 and label.endswith("-01") and i + 2 < len(periods):
             return label, periods[i + 2]
-    return periods[0], periods[min(2, len(periods) - 1)]
+    return periods[-3], periods[-1]
 
 
 def scenarios_for(cycle: Cycle) -> list[dict]:
-    start, end = _q4_months(cycle.periods)
+    start, end = _outage_months(cycle.periods)
     return [
         {"name": "Base plan", "description": "The cycle's demand and capacity as gathered; no what-if.", "levers": []},
-        {"name": "Supplier failure: FPGA die contract supplier out for 3 months",
+        {"name": "Supplier failure: FPGA die contract foundry out for a quarter",
          "description": f"The contract foundry cannot ship FPGA dies ordered in {start}..{end}: only the spot broker "
                         "and air freight remain, at their premiums.",
          "levers": [{"type": "supplier_failure", "component": "DIE", "option": "contract", "from": start, "to": end,
