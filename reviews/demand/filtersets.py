@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from reviews.demand import months
@@ -17,6 +16,7 @@ from reviews.models import (
     OverrideKind,
     RunStatus,
 )
+from sop.converters import IdFilter
 
 
 class MonthFilter(django_filters.CharFilter):
@@ -29,17 +29,6 @@ class MonthFilter(django_filters.CharFilter):
             return qs.filter(**{self.field_name: months.month(value)})
         except (ValueError, IndexError):
             return qs.none()
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number that fits the database (anything else is a 400, never a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class AssumptionFilter(django_filters.FilterSet):

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from reviews.demand.api import views
+from sop.converters import Router
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("demand/runs", views.RunViewSet, basename="demand-run")
 router.register("demand/baselines", views.BaselineViewSet, basename="demand-baseline")
 router.register("demand/overrides", views.OverrideViewSet, basename="demand-override")

@@ -29,6 +29,7 @@ from reviews.demand.filtersets import (
     RunFilter,
 )
 from reviews.models import Assumption, BaselineForecast, DemandPlan, Override
+from sop.converters import ID_REGEX
 from sop.errors import ApplicationError, NotFoundError
 
 IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -253,7 +254,7 @@ class CycleDemandViewSet(viewsets.ViewSet):
 
     permission_classes = [ReadsConsensus]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
 
     @extend_schema(responses=s.ConsensusSerializer, parameters=[
         OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
