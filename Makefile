@@ -36,7 +36,7 @@ test: install
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 vendor:
 	./scripts/vendor.sh
