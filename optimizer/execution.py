@@ -49,7 +49,18 @@ class LostClaim(Exception):
 
 
 def _engine_solve(problem: dict, **kwargs) -> dict:
-    """The engine call (a seam the tests replace to simulate slow or failing solves)."""
+    """The engine call (a seam the tests replace to simulate slow or failing solves).
+
+    By default the engine runs in a child process (``optimizer.engine.runner``) that is
+    killed when ``should_stop()`` turns true (a cancel, a lost claim) or when the task is
+    interrupted (Celery's soft time limit): HiGHS cannot be interrupted inside a solve, so
+    this is what makes a cancel stop the solver within about a second and free the worker
+    slot. ``SOLVE_IN_SUBPROCESS=0`` runs it in the worker's process instead (a cancel then
+    waits for the running LP/MIP to return, see ``CANCEL_GRACE``)."""
+    if conf.get("SUBPROCESS"):
+        from optimizer.engine.runner import solve_in_subprocess
+
+        return solve_in_subprocess(problem, poll=conf.get("SUBPROCESS_POLL_EVERY"), **kwargs)
     from optimizer.engine import solve
 
     return solve(problem, **kwargs)

@@ -211,7 +211,9 @@ def solve(
         base_seconds = time.perf_counter() - t0
         t0 = lap("baseline", t0)
         if base is not None:
-            incumbents.append(("sequential baseline", base.decisions.Q > 0, base.decisions.W))
+            incumbents.append(
+                ("sequential baseline", base.decisions.Q > 0, base.decisions.W, base.evaluation.profit)
+            )
         check()
 
     report("solve", 0.1)
@@ -227,7 +229,7 @@ def solve(
         threads=threads,
         should_stop=should_stop,
         progress=solve_progress,
-        incumbents=[(n, y.astype(float), w) for n, y, w in incumbents],
+        incumbents=[(n, y.astype(float), w, v) for n, y, w, v in incumbents],
     )
     t0 = lap("solve", t0)
     if outcome.x is None:
