@@ -5,14 +5,21 @@ LP (no binaries, no integer workforce): HiGHS dual simplex below
 (both end on a basis: proven optimal, exact duals). If the first choice fails
 the other one is tried with the time left.
 
-MIP: (1) solve the LP relaxation: its optimum bounds the profit; (2) build
-integer candidates by rounding the relaxation (order binaries by three rules,
-workers to the nearest integer) plus any caller-supplied incumbents (e.g. the
-sequential baseline), fix the integers and re-solve the LP: each is a feasible
-plan; (3) if the best is not within the requested gap and time allows, run
-HiGHS branch and cut from it; (4) the winner's integers are fixed and its LP
-re-solved, which gives clean values and the shadow prices. The reported gap is
-``(bound - profit) / max(1, |profit|)`` with the best bound known.
+MIP: (1) solve the LP relaxation: its optimum bounds the profit; (2) plan the
+order binaries per component for the relaxation's production (a small exact
+lot-sizing MIP each, ``heuristics.procurement_orders``), round whole workers,
+fix the integers and re-solve the LP: a feasible plan, usually within 0.02% of
+the bound or at the optimum; caller-supplied incumbents (the sequential
+baseline's) are tried only when they might beat it, the older roundings of the
+relaxation only when nothing else worked (or, above ``MIP_SEARCH_MAX_VARS``,
+when the plan is still more than ``LARGE_MIP_GAP`` off); (3) if the gap is
+above the requested one, HiGHS branch and cut from that plan: first a
+*proving* stage with HiGHS's primal heuristics off and the root LP by
+interior point (what is missing is the bound: root cuts close it), then, up to
+``MIP_SEARCH_MAX_VARS``, a full search with the time left; (4) the winner's
+integers are fixed and its LP re-solved, which gives clean values and the
+shadow prices. The reported gap is ``(bound - profit) / max(1, |profit|)``
+with the best bound known (LP relaxation or branch and cut).
 """
 
 from __future__ import annotations
