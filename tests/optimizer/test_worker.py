@@ -97,6 +97,7 @@ def test_cancelling_a_long_solve_on_a_real_worker_stops_the_solver_within_second
         time.sleep(0.1)
         body = client.get(f"/api/v1/solves/{run_id}/").json()
     took = time.monotonic() - asked
+    print(f"cancel -> run cancelled in {took:.2f} s")  # shown with -s
     assert body["status"] == "cancelled" and body["error"] == "Cancelled by finance while solving.", body
     assert took < 5, f"{took:.1f} s from the cancel to the run's end"
     assert wait_gone(solvers[0], timeout=2), "the solver process outlived the cancel"
