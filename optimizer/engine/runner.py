@@ -62,8 +62,8 @@ def _command(
 ) -> list[str]:
     cmd = [python, "-m", "optimizer.engine", str(src), "--out", str(out), "--quiet"]
     cmd += ["--progress", str(prog), "--parent-pid", str(os.getpid()), "--gap", repr(float(gap))]
-    if time_limit is not None:
-        cmd += ["--time-limit", repr(float(time_limit))]
+    if time_limit is not None:  # like solve(): a limit already used up still gets 10 ms
+        cmd += ["--time-limit", repr(max(float(time_limit), 0.01))]
     if baseline:
         cmd.append("--baseline")
     if method != "auto":

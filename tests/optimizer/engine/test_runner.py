@@ -95,3 +95,8 @@ def test_the_child_exits_by_itself_when_its_parent_dies(tmp_path):
     pid = int(parent.stdout.split()[0])
     assert runner.wait_gone(pid, timeout=5), "the orphaned solver kept running"
     assert not (tmp_path / "plan.json").exists()
+
+
+def test_a_time_limit_already_used_up_gives_the_error_plan_as_in_process():
+    plan = runner.solve_in_subprocess(random_document(1), time_limit=-3)
+    assert plan["status"] == "error" and "time limit" in plan["message"]
