@@ -53,3 +53,24 @@ def test_the_benchmark_mip_is_solved_to_the_default_gap(seed):
     # branch and cut only proved the bound: it found nothing better than the heuristic
     assert "branch and cut incumbent" not in " ".join(names)
     assert "orders planned per component" in solver["algorithm"]
+
+
+def test_the_compact_and_the_strong_per_component_forms_have_the_same_optimum():
+    from optimizer.engine.heuristics import _component_mip, _component_mip_strong
+    from tests.optimizer.reference.randomdocs import random_document
+
+    checked = 0
+    for seed in range(3000, 3060):
+        doc = random_document(seed, mip=True)
+        model = build(normalize(doc, validate(doc)))
+        if not (model.v["Y"] >= 0).any():
+            continue
+        relax = solve_lp(model.lp, "simplex", relax=True)
+        use = model.d.bom.T @ np.maximum(take(model.v["P"], relax.x), 0.0)
+        for k in np.unique(model.d.so_comp[(model.v["Y"] >= 0).any(axis=1)]):
+            compact = solve_lp(_component_mip(model, int(k), use[k])[0], "mip", gap=1e-9)
+            strong = solve_lp(_component_mip_strong(model, int(k), use[k])[0], "mip", gap=1e-9)
+            assert compact.status == strong.status == "optimal"
+            assert strong.primal_bound == pytest.approx(compact.primal_bound, rel=1e-7, abs=1e-6)
+            checked += 1
+    assert checked >= 20
