@@ -23,6 +23,11 @@ DEFAULTS = {
     # Seconds a running solve gets to honour a cancel before the run is recorded as cancelled
     # anyway (its result is then discarded); a native solve may ignore the interrupt.
     "CANCEL_GRACE": float(os.environ.get("SOLVE_CANCEL_GRACE", "10")),
+    # Run the engine in a child process that a cancel or the soft time limit kills at once
+    # (HiGHS ignores interrupts inside a solve); 0 runs it in the worker's own process.
+    "SUBPROCESS": os.environ.get("SOLVE_IN_SUBPROCESS", "1").lower() not in ("0", "false", "no", ""),
+    # How often the worker reads the child's progress and checks for a cancel (seconds).
+    "SUBPROCESS_POLL_EVERY": float(os.environ.get("SOLVE_SUBPROCESS_POLL_EVERY", "0.2")),
     # Threads the engine may use (None: the solver's default).
     "THREADS": int(os.environ["SOLVE_THREADS"]) if os.environ.get("SOLVE_THREADS") else None,
 }

@@ -10,7 +10,7 @@ from optimizer import services
 from optimizer.models import Scenario
 from sop.errors import ApplicationError
 
-DEMO_GAP = 1e-3  # the demo's MIP closes to 0.1% in seconds; 0.01% takes minutes
+DEMO_GAP = 1e-3  # the demo's MIP: 0.1% in ~1.5 s of solve; 0.01% in 8-10 s (was 36 s, see docs/solver-choice.md)
 DEMO_TIME_LIMIT = 120.0
 
 

@@ -49,7 +49,18 @@ class LostClaim(Exception):
 
 
 def _engine_solve(problem: dict, **kwargs) -> dict:
-    """The engine call (a seam the tests replace to simulate slow or failing solves)."""
+    """The engine call (a seam the tests replace to simulate slow or failing solves).
+
+    By default the engine runs in a child process (``optimizer.engine.runner``) that is
+    killed when ``should_stop()`` turns true (a cancel, a lost claim) or when the task is
+    interrupted (Celery's soft time limit): HiGHS cannot be interrupted inside a solve, so
+    this is what makes a cancel stop the solver within about a second and free the worker
+    slot. ``SOLVE_IN_SUBPROCESS=0`` runs it in the worker's process instead (a cancel then
+    waits for the running LP/MIP to return, see ``CANCEL_GRACE``)."""
+    if conf.get("SUBPROCESS"):
+        from optimizer.engine.runner import solve_in_subprocess
+
+        return solve_in_subprocess(problem, poll=conf.get("SUBPROCESS_POLL_EVERY"), **kwargs)
     from optimizer.engine import solve
 
     return solve(problem, **kwargs)
@@ -120,17 +131,22 @@ class Monitor:
     """The engine's ``progress`` and ``should_stop`` callbacks, backed by the run row, and a
     heartbeat thread.
 
-    - ``progress(phase, fraction)`` (engine's thread) writes progress and phase, throttled to
-      ``PROGRESS_EVERY`` (always on a phase change), conditional on (running, token);
+    - ``progress(phase, fraction)`` (the worker's thread: the solver process's progress relayed,
+      or an in-process engine's) writes progress and phase, throttled to ``PROGRESS_EVERY``
+      (always on a phase change), conditional on (running, token); called from another thread
+      (an in-process engine's watcher during a native solve) it only records the value, which
+      the monitor thread writes;
     - ``should_stop()`` is cheap: it returns flags. Called from the worker's own thread (the
-      engine's checks between phases) it also reads the row when a poll is due; the engine's
-      watcher threads (during native solves) never touch the database;
+      solver-process runner polls it every ``SUBPROCESS_POLL_EVERY`` and kills the solver when
+      it turns true; an in-process engine checks it between phases) it also reads the row when
+      a poll is due; the engine's watcher threads (during native solves) never touch the
+      database;
     - the monitor thread, while the solve runs, reads the row every ``CANCEL_POLL_EVERY``
       (cancel asked? still ours?), writes the heartbeat every ``HEARTBEAT_EVERY`` whatever the
-      engine is doing, and when a cancel is not honoured within ``CANCEL_GRACE`` seconds (a
-      native solve that ignores the interrupt) records the run as cancelled itself: the
-      engine's late result is then fenced off. Its one database connection is closed when it
-      stops.
+      engine is doing, and when a cancel is not honoured within ``CANCEL_GRACE`` seconds (only
+      possible in-process, ``SOLVE_IN_SUBPROCESS=0``: a native solve that ignores the
+      interrupt) records the run as cancelled itself: the engine's late result is then fenced
+      off. Its one database connection is closed when it stops.
     """
 
     def __init__(self, run_id: int, token: str):
@@ -140,6 +156,7 @@ class Monitor:
         self.lock = threading.Lock()
         self.progress_value = 0.0
         self.phase = ""
+        self.dirty = False
         self.last_write = 0.0
         self.last_poll = 0.0
         self.cancelled = False
@@ -158,10 +175,18 @@ class Monitor:
             fraction = min(1.0, max(self.progress_value, float(fraction)))
             changed = phase != self.phase
             self.progress_value, self.phase = fraction, phase
+            self.dirty = True
+            if threading.get_ident() != self.home:
+                return  # an engine thread (in-process solves): the monitor thread writes it
             now = time.monotonic()
             if not changed and now - self.last_write < conf.get("PROGRESS_EVERY"):
                 return
-            self.last_write = now
+        self._write_progress()
+
+    def _write_progress(self) -> None:
+        with self.lock:
+            fraction, phase = self.progress_value, self.phase
+            self.last_write, self.dirty = time.monotonic(), False
         if not self._mine().update(progress=fraction, phase=phase[:60], heartbeat_at=timezone.now()):
             self.lost = True
 
@@ -216,6 +241,8 @@ class Monitor:
                     self.poll()
                     if self.lost:
                         return
+                    if self.dirty and time.monotonic() - self.last_write >= conf.get("PROGRESS_EVERY"):
+                        self._write_progress()  # reported from an engine thread
                     self.beat()
                     if self.cancelled and time.monotonic() - self.cancel_seen >= conf.get("CANCEL_GRACE"):
                         self._give_up_waiting()

@@ -13,7 +13,17 @@ A watcher thread calls ``should_stop()`` twice a second and triggers MathOpt's
 interrupter when it returns True; the result is then reported as
 ``interrupted``. GLOP, SCIP and CP-SAT stop early on it; HiGHS through
 MathOpt (OR-Tools 9.15) does not poll it, so a HiGHS solve ends first and the
-cancel takes effect right after it.
+cancel takes effect right after it. (Measured: an interrupt 3 s into the M MIP
+returned after 38 s, 5 s into the L LP after 33 s; MathOpt's MIP callbacks are
+never called for HiGHS; an exception raised from the log callback aborts the
+process.) A solve that must stop at once runs in a child process that the
+caller kills: ``optimizer/engine/runner.py``.
+
+``on_log(lines)`` gets the solver's new log lines (HiGHS) about four times a
+second from the watcher thread, and the rest once the solve returns: the MIP
+strategy reads branch-and-cut progress from them. The native log callback
+itself is ``list.extend`` (no Python frame runs inside the solver: a Python
+exception there, a Ctrl-C included, would abort the process).
 """
 
 from __future__ import annotations
@@ -157,6 +167,7 @@ def solve_lp(
     should_stop: Callable[[], bool] | None = None,
     hint: np.ndarray | None = None,
     highs_options: dict[str, Any] | None = None,
+    on_log: Callable[[list[str]], None] | None = None,
 ) -> SolverResult:
     """Solve ``lp`` (bounds optionally overridden, integrality optionally relaxed)."""
     from ortools.math_opt import callback_pb2, model_parameters_pb2, parameters_pb2, result_pb2
@@ -174,19 +185,35 @@ def solve_lp(
         h.variable_values.values.extend(hint)
     interrupter = pybind_solve_interrupter.PySolveInterrupter()
     done = threading.Event()
-    if should_stop is not None:
+    log: list[str] = []
+    seen = [0]
+
+    def feed() -> None:
+        if on_log is None:
+            return
+        upto = len(log)
+        if upto > seen[0]:
+            lines, seen[0] = log[seen[0] : upto], upto
+            try:
+                on_log(lines)
+            except Exception:  # a failing observer must not kill the solve
+                pass
+
+    if should_stop is not None or on_log is not None:
 
         def watch() -> None:
-            while not done.wait(0.5):
+            while not done.wait(0.25):
+                feed()
                 try:
-                    if should_stop():
+                    if should_stop is not None and not interrupter.interrupted and should_stop():
                         interrupter.interrupt()
-                        return
                 except Exception:  # a failing callback must not kill the solve
-                    return
+                    pass
 
-        threading.Thread(target=watch, daemon=True).start()
-    log: list[str] = []
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+    else:
+        watcher = None
     start = time.perf_counter()
     try:
         res = core.solve(
@@ -210,6 +237,9 @@ def solve_lp(
         )
     finally:
         done.set()
+        if watcher is not None:
+            watcher.join()
+        feed()
     seconds = time.perf_counter() - start
     reason = res.termination.reason
     tr = result_pb2

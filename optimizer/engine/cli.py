@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from typing import IO, Any
 
@@ -57,6 +58,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--indent", type=int, default=None, help="pretty-print the plan JSON")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary line on stderr")
     parser.add_argument("--stats", default=None, metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--progress",
+        default=None,
+        metavar="PATH",
+        help="append progress as JSON lines {phase, fraction} to PATH (for a supervising process)",
+    )
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        metavar="PID",
+        help="exit (code 130) as soon as process PID is no longer this process's parent",
+    )
 
 
 def _stdout_to_stderr() -> int | None:
@@ -72,6 +86,36 @@ def _stdout_to_stderr() -> int | None:
 def _restore_stdout(saved: int) -> None:
     os.dup2(saved, 1)
     os.close(saved)
+
+
+class _ProgressFile:
+    """``progress(phase, fraction)`` appending JSON lines to a file (any thread)."""
+
+    def __init__(self, path: str):
+        self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the process's life
+        self.lock = threading.Lock()
+
+    def write(self, item: dict) -> None:
+        with self.lock:
+            self.fh.write(json.dumps(item) + "\n")
+            self.fh.flush()
+
+    def __call__(self, phase: str, fraction: float) -> None:
+        self.write({"phase": phase, "fraction": round(float(fraction), 4)})
+
+
+def _exit_with_parent(pid: int) -> None:
+    """A watchdog thread: exit at once when ``pid`` stops being our parent (it died)."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != pid:
+                os._exit(EXIT_CANCELLED)
+            time.sleep(0.5)
+
+    if os.getppid() != pid:
+        os._exit(EXIT_CANCELLED)
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def _read(path: str) -> Any:
@@ -95,11 +139,23 @@ def run(
     stdout: IO[str] | None = None,
     stderr: IO[str] | None = None,
     stats: str | None = None,
+    progress: str | None = None,
+    parent_pid: int | None = None,
 ) -> int:
-    """Solve the document at ``problem`` and write the plan to ``out``; returns the exit code."""
+    """Solve the document at ``problem`` and write the plan to ``out``; returns the exit code.
+
+    ``progress``: a file that gets one JSON line per progress report
+    (``{"phase": ..., "fraction": ...}``) and, for an invalid document,
+    ``{"invalid": {"path": ..., "reason": ...}}``; ``parent_pid``: the process
+    exits with code 130 within a second of that process going away (so a
+    supervisor killed without notice does not leave the solve running).
+    """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     started = time.perf_counter()
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
+    reporter = _ProgressFile(progress) if progress else None
     try:
         doc = _read(problem)
     except FileNotFoundError:
@@ -123,9 +179,19 @@ def run(
     # Native solvers may print to fd 1; keep stdout clean when the plan goes there.
     saved_fd = _stdout_to_stderr() if out == "-" else None
     try:
-        plan = solve(doc, time_limit=time_limit, gap=gap, baseline=baseline, method=method, threads=threads)
+        plan = solve(
+            doc,
+            time_limit=time_limit,
+            gap=gap,
+            baseline=baseline,
+            method=method,
+            threads=threads,
+            progress=reporter,
+        )
     except ProblemError as exc:
         print(f"error: invalid problem document: {exc}", file=stderr)
+        if reporter is not None:
+            reporter.write({"invalid": {"path": exc.path, "reason": exc.reason}})
         return EXIT_INVALID
     except (SolveCancelled, KeyboardInterrupt):
         print("error: solve cancelled", file=stderr)
@@ -199,4 +265,6 @@ def main(argv: list[str] | None = None) -> int:
         indent=args.indent,
         quiet=args.quiet,
         stats=args.stats,
+        progress=args.progress,
+        parent_pid=args.parent_pid,
     )

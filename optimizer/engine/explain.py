@@ -38,29 +38,61 @@ def capacity(d: Data, shadow: np.ndarray | None, ev: Evaluation) -> list[str]:
     return out
 
 
+def pct(part: float, whole: float) -> str:
+    return f"{part / whole:.1%}" if whole > 0 else "-"
+
+
 def channels(d: Data, ev: Evaluation) -> list[str]:
-    """Which channels were shorted, and their value per unit against the best-served one."""
+    """How each channel was served: on time, late (shipped from backlog), lost, or still open
+    at the end; for shorted channels their value per unit against the best-served one.
+
+    Every unit a channel is owed (its demand plus any opening backlog) ends up in exactly one
+    of: shipped in its own period (on time), shipped in a later period (late, from backlog),
+    lost, or still in backlog after the last period. "Served in full" is only said when every
+    channel's demand shipped on time."""
     dem = ev.demand.sum(axis=(0, 2))
+    shipped = ev.shipments.sum(axis=(0, 2))
+    on_time = ev.on_time
+    late = np.maximum(shipped - on_time, 0.0)
     lost = ev.lost.sum(axis=(0, 2))
     end_bl = ev.B[:, :, -1].sum(axis=0)
+    owed = dem + d.init_backlog.sum(axis=0)
+    tol = 1e-6 * np.maximum(1.0, owed)
+    late = np.where(late > tol, late, 0.0)
+    lost = np.where(lost > tol, lost, 0.0)
+    end_bl = np.where(end_bl > tol, end_bl, 0.0)
     short = lost + end_bl
     with np.errstate(invalid="ignore", divide="ignore"):
         avg_price = np.where(dem > 0, (d.price * ev.demand).sum(axis=(0, 2)) / np.where(dem > 0, dem, 1), 0.0)
     value = avg_price + np.where(d.has_backlog, 0.0, d.lost_cost)
     served = np.where(dem > 0, 1 - short / np.where(dem > 0, dem, 1), 1.0)
-    out = []
-    shorted = [c for c in range(len(d.channels)) if dem[c] > 0 and short[c] > 1e-6 * max(1.0, dem[c])]
-    if not shorted:
-        if dem.sum() > 0:
-            out.append("every channel's demand is served in full")
+    n_c = len(d.channels)
+    shorted = [c for c in range(n_c) if owed[c] > 0 and short[c] > 0]
+    late_only = [c for c in range(n_c) if owed[c] > 0 and short[c] == 0 and late[c] > 0]
+    out: list[str] = []
+    if not shorted and not late_only:
+        if owed.sum() > 0:
+            out.append("every channel's demand is shipped in full and on time")
         return out
+    if not shorted:
+        out.append("no demand is lost and no backlog is left at the end, but not every order ships on time")
+
+    def on_time_text(c: int) -> str:
+        text = f"{pct(on_time[c], dem[c])} of its demand shipped on time"
+        if d.min_fill[c] > 0:
+            text += f" (its floor is {d.min_fill[c]:.0%})"
+        return text
+
     best = int(np.argmax(np.where(dem > 0, served, -1)))
     for c in sorted(shorted, key=lambda c: -short[c])[:MAX_ITEMS]:
         parts = []
-        if lost[c] > 1e-6:
+        if lost[c] > 0:
             parts.append(f"{units(lost[c])} units lost")
-        if end_bl[c] > 1e-6:
-            parts.append(f"{units(end_bl[c])} units still in backlog at the end")
+        if end_bl[c] > 0:
+            parts.append(f"{units(end_bl[c])} units still in backlog after the last period")
+        served_text = on_time_text(c)
+        if late[c] > 0:
+            served_text += f", {units(late[c])} units shipped late from backlog"
         why = (
             f"a unit there is worth {money(value[c], d.currency)} (average price"
             + (
@@ -72,13 +104,23 @@ def channels(d: Data, ev: Evaluation) -> list[str]:
         )
         if best != c and served[best] > served[c]:
             why += (
-                f" against {money(value[best], d.currency)} in {d.channels[best]} ({served[best]:.1%} served)"
+                f" against {money(value[best], d.currency)} in {d.channels[best]}"
+                f" ({served[best]:.1%} of its demand shipped, on time or late)"
             )
         if d.has_backlog[c]:
             why += f"; backlog costs {money(d.backlog_cost[c], d.currency)} per unit-period there"
         out.append(
-            f"channel {d.channels[c]} was shorted: {', '.join(parts)} ({1 - served[c]:.1%} of its demand): {why}"
+            f"channel {d.channels[c]} was shorted: {', '.join(parts)} ({pct(short[c], dem[c])} of its demand); "
+            f"{served_text}: {why}"
         )
+    for c in sorted(late_only, key=lambda c: -late[c])[:MAX_ITEMS]:
+        text = (
+            f"channel {d.channels[c]} was served late, not short: {on_time_text(c)}, "
+            f"{units(late[c])} units ({pct(late[c], dem[c])}) shipped late from backlog, none lost"
+        )
+        if d.backlog_cost[c] > 0:
+            text += f"; each unit waiting a period costs {money(d.backlog_cost[c], d.currency)}"
+        out.append(text)
     return out
 
 

@@ -50,6 +50,7 @@ class Model:
     v: dict[str, np.ndarray]
     r: dict[str, np.ndarray]
     d: Data
+    big_m: np.ndarray | None = None  # [S,T] the M of Q <= M y (where a binary exists)
 
     @property
     def has_integers(self) -> bool:
@@ -75,6 +76,15 @@ def useful_production_bound(d: Data) -> np.ndarray:
     total = d.demand.sum(axis=(1, 2)) + d.init_backlog.sum(axis=1)
     np.add.at(total, d.pl_f, option_demand_bound(d))
     return total + np.maximum(d.min_end_inv, d.ss.max(axis=1, initial=0.0))
+
+
+def order_big_m(d: Data) -> np.ndarray:
+    """The ``M`` of ``Q <= M y`` per option and period [S,T]: the option's capacity, or,
+    where it has none, ``max(moq, R_k)`` with ``R_k`` the component's use by the largest
+    useful production (no optimal plan orders more)."""
+    need = useful_production_bound(d) @ d.bom  # total requirement per component [K]
+    big_m = np.broadcast_to(np.maximum(need[d.so_comp], d.so_moq)[:, None], d.so_cap.shape)
+    return np.where(np.isfinite(d.so_cap), np.minimum(d.so_cap, np.maximum(big_m, 0.0)), big_m)
 
 
 def build(d: Data) -> Model:
@@ -288,10 +298,8 @@ def build(d: Data) -> Model:
     lp.coef(cb[fk[1]], P[fk[0]], d.bom[fk][:, None])
 
     # ---- order binaries: Q <= M y, Q >= moq y
+    big_m = order_big_m(d)
     if binary.any():
-        need = useful_production_bound(d) @ d.bom  # total requirement per component [K]
-        big_m = np.maximum(need[d.so_comp], d.so_moq)[:, None]
-        big_m = np.where(np.isfinite(d.so_cap), np.minimum(d.so_cap, np.maximum(big_m, 0.0)), big_m)
         yub = lp.rows("YUB", (n_s, n_t), mask=binary, ub=0.0)
         lp.coef(yub, Q, 1.0)
         lp.coef(yub, Y, -big_m)
@@ -318,4 +326,4 @@ def build(d: Data) -> Model:
 
     blocks = dict(lp.var_blocks)
     blocks["O_SHIP"] = o_ship  # the O that are shipments (decisions = S + O_SHIP)
-    return Model(lp=lp, v=blocks, r=dict(lp.row_blocks), d=d)
+    return Model(lp=lp, v=blocks, r=dict(lp.row_blocks), d=d, big_m=big_m)

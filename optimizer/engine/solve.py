@@ -165,10 +165,13 @@ def solve(
 
     ``time_limit`` (seconds) bounds the whole call; ``gap`` is the relative MIP
     gap; ``baseline=True`` adds the sequential baseline plan and the comparison.
-    ``progress(phase, fraction)`` is called between phases; ``should_stop()``
-    is polled between phases (and during native solves, but HiGHS cannot be
-    interrupted mid-solve: the stop takes effect when the running LP/MIP
-    returns, so keep ``time_limit`` below the task's soft limit).
+    ``progress(phase, fraction)`` is called between phases and, during long
+    native solves, from a watcher thread (branch and cut: gap closed, tree
+    explored, time used; LPs: time used against the limit); the fraction never
+    decreases. ``should_stop()`` is polled between phases (and during native
+    solves, but HiGHS cannot be interrupted mid-solve: the stop takes effect
+    when the running LP/MIP returns). To stop at once, run the solve in a
+    child process: :func:`optimizer.engine.runner.solve_in_subprocess`.
     Raises :class:`~optimizer.engine.schema.ProblemError` for an invalid
     document and :class:`~optimizer.engine.strategy.SolveCancelled` when
     stopped. A solver failure returns a plan with status ``error``.
@@ -211,7 +214,9 @@ def solve(
         base_seconds = time.perf_counter() - t0
         t0 = lap("baseline", t0)
         if base is not None:
-            incumbents.append(("sequential baseline", base.decisions.Q > 0, base.decisions.W))
+            incumbents.append(
+                ("sequential baseline", base.decisions.Q > 0, base.decisions.W, base.evaluation.profit)
+            )
         check()
 
     report("solve", 0.1)
@@ -227,7 +232,7 @@ def solve(
         threads=threads,
         should_stop=should_stop,
         progress=solve_progress,
-        incumbents=[(n, y.astype(float), w) for n, y, w in incumbents],
+        incumbents=[(n, y.astype(float), w, v) for n, y, w, v in incumbents],
     )
     t0 = lap("solve", t0)
     if outcome.x is None:

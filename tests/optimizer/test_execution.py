@@ -230,3 +230,11 @@ def test_finished_runs_refuse_cancel_and_running_runs_refuse_rerun(submit, suppl
         services.solve_cancel(actor=supply, run=run)
     with pytest.raises(ConflictError):
         services.solve_rerun(actor=supply, run=run)
+
+
+def test_the_engine_can_also_run_in_the_workers_own_process(submit, settings):
+    settings.OPTIMIZER = {"SUBPROCESS": False}
+    run = submit()
+    assert tasks.solve_run(run.pk) == "succeeded"
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.plan_status == "optimal"

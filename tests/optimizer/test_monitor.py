@@ -83,3 +83,25 @@ def test_a_cancel_the_solver_ignores_is_recorded_and_its_late_result_discarded(s
     run.refresh_from_db()
     assert run.status == "cancelled" and "had not stopped" in run.error and run.plan is None
     assert not PlanFamilyPeriod.objects.filter(run=run).exists()
+
+
+def test_progress_reported_from_an_engine_thread_is_written_by_the_monitor_thread(supply, monkeypatch, settings):
+    settings.OPTIMIZER = {**FAST, "SUBPROCESS": False}
+    run = services.solve_submit(actor=supply, problem=tiny())
+    seen = {}
+
+    def threaded(problem, *, progress, **kw):
+        # an in-process engine reports branch-and-cut progress from its watcher thread
+        reporter = threading.Thread(target=lambda: progress("branch and cut", 0.6))
+        reporter.start()
+        reporter.join()
+        deadline = time.time() + 5
+        while time.time() < deadline and SolveRun.objects.get(pk=run.pk).phase != "branch and cut":
+            time.sleep(0.05)
+        seen["row"] = SolveRun.objects.values_list("phase", "progress").get(pk=run.pk)
+        return execution.__dict__["_real"](problem, progress=progress, **kw)
+
+    monkeypatch.setitem(execution.__dict__, "_real", execution._engine_solve)
+    monkeypatch.setattr(execution, "_engine_solve", threaded)
+    assert execution.run_execute(run_id=run.pk) == "succeeded"
+    assert seen["row"] == ("branch and cut", pytest.approx(0.6))

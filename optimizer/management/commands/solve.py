@@ -38,6 +38,8 @@ class Command(BaseCommand):
             stdout=sys.stdout,
             stderr=sys.stderr,
             stats=options.get("stats"),
+            progress=options.get("progress"),
+            parent_pid=options.get("parent_pid"),
         )
         if code != cli.EXIT_OK:
             sys.exit(code)
