@@ -288,7 +288,10 @@ def _duplicates(kind: Kind, table: pa.Table, errors: Errors, lookups: dict[str, 
 
 
 def validate(kind: Kind, header: list[str], batches: Iterator[Batch], lookups: dict[str, Lookup],
-             progress=None) -> Result:
+             progress=None, sink=None) -> Result:
+    """sink: called with each block's typed table while the file is still valid (the loader
+    writes it at once); the result then keeps only the key columns, for the checks across the
+    whole file, and no table."""
     errors = Errors()
     result = Result(errors=errors, header=header)
     _check_header(kind, header, errors)
@@ -311,7 +314,11 @@ def validate(kind: Kind, header: list[str], batches: Iterator[Batch], lookups: d
         # Codes are kept only where the loader needs them (master data); actuals keep ids.
         keep = [c for c in out if not c.endswith("__code") or not kind.is_actuals]
         full = pa.table({c: out[c] for c in keep})
-        if not errors.count:  # keep every typed column only while the file can still be valid
+        if sink is not None:
+            if not errors.count:
+                sink(full)
+            key_tables.append(full.select(_key_columns(kind, full)))
+        elif not errors.count:  # keep every typed column only while the file can still be valid
             tables.append(full)
         else:
             if tables:  # the file just became invalid: keep only what the duplicate check needs
@@ -330,7 +337,11 @@ def validate(kind: Kind, header: list[str], batches: Iterator[Batch], lookups: d
         if not errors.count:
             result.table = table
     elif key_tables:
-        _duplicates(kind, pa.concat_tables(key_tables), errors, lookups)
+        keys = pa.concat_tables(key_tables)
+        del key_tables
+        _duplicates(kind, keys, errors, lookups)
+        if sink is not None and not errors.count:
+            _mixed_grain(kind, keys, errors, lookups)
     return result
 
 

@@ -251,6 +251,11 @@ def run_batch(batch: ImportBatch, *, source: files.Source | None = None) -> Impo
     try:
         header, batches = files.read(source)
         lookups = load.lookups(spec)
+    except files.FileRefused as exc:
+        return _finish_refused_existing(batch, exc.message, started)
+    if spec.is_actuals:
+        return _run_actuals(batch, spec, header, batches, lookups, estimated, started)
+    try:
         result = validate.validate(spec, header, batches, lookups,
                                    progress=lambda rows: _progress(batch, int(60 * rows / estimated)))
     except files.FileRefused as exc:
@@ -262,41 +267,143 @@ def run_batch(batch: ImportBatch, *, source: files.Source | None = None) -> Impo
     try:
         with transaction.atomic():
             _lock(spec.name)
-            if spec.is_actuals:
-                cycle = batch.cycle
-                rows = load.actuals_table(spec, result.table, batch_id=batch.pk, cycle=cycle)
-                outcome = load.actuals_apply(spec, rows, cycle=cycle, dry_run=batch.dry_run)
-            else:
-                outcome = load.master_apply(spec, result.table, result.errors, dry_run=batch.dry_run)
-                if not result.ok:
-                    transaction.set_rollback(True)
+            outcome = load.master_apply(spec, result.table, result.errors, dry_run=batch.dry_run)
             if result.ok:
-                batch.rows_added, batch.rows_updated = outcome.added, outcome.updated
-                batch.rows_unchanged, batch.rows_removed = outcome.unchanged, outcome.removed
-                batch.scope = {**outcome.scope, "replaced": outcome.replaced} if spec.is_actuals else outcome.scope
-                batch.status = ImportStatus.VALIDATED if batch.dry_run else ImportStatus.APPLIED
-                batch.progress = 100
-                batch.finished_at = timezone.now()
-                batch.seconds = round(time.monotonic() - started, 3)
-                batch.message = _message(batch, spec)
-                batch.save()
-                if not batch.dry_run:
-                    _record(batch, "import.applied", changes=outcome.changes or None)
+                _settled(batch, spec, outcome, started)
+            else:
+                transaction.set_rollback(True)
     except Exception as exc:
-        log.exception("import batch %s failed", batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED, finished_at=timezone.now(), progress=100,
-            message=f"The import failed and stored nothing: {exc.__class__.__name__}: {str(exc)[:300]}",
-        )
-        batch.refresh_from_db()
-        return batch
+        return _failed(batch, exc)
     if not result.ok:
         return _finish_rejected(batch, result.errors, started)
-    if batch.status == ImportStatus.APPLIED and spec.is_actuals:
+    return batch
+
+
+def _run_actuals(batch: ImportBatch, spec: kinds.Kind, header, batches, lookups, estimated: int, started: float) -> ImportBatch:
+    """Actuals: on PostgreSQL the rows are COPYed into their table block by block while the rest
+    of the file is validated, in the transaction that commits them with the batch and its history
+    only when the whole file is valid (and not a dry run). Elsewhere, or for dated rows (summed
+    into months across the file), the file is validated first and written after."""
+    stream = load.streams(spec, header)
+    result = None
+    if not stream:
+        try:
+            result = validate.validate(spec, header, batches, lookups,
+                                       progress=lambda rows: _progress(batch, int(60 * rows / estimated)))
+        except files.FileRefused as exc:
+            return _finish_refused_existing(batch, exc.message, started)
+        batch.row_count = result.rows
+        if not result.ok:
+            return _finish_rejected(batch, result.errors, started)
+        _progress(batch, 65)
+    side = _SideProgress(batch, estimated) if stream else None
+    try:
+        with transaction.atomic():
+            _lock(spec.name)
+            writer = load.ActualsWriter(spec, batch_id=batch.pk, cycle=batch.cycle)
+            try:
+                if stream:
+                    result = validate.validate(spec, header, batches, lookups, progress=side.update, sink=writer.add)
+                    batch.row_count = result.rows
+                else:
+                    writer.add(result.table)
+            except BaseException:
+                writer.close(abort=True)
+                raise
+            if result.ok:
+                _settled(batch, spec, writer.settle(), started)
+            else:
+                writer.close(abort=True)
+            if not result.ok or batch.dry_run:
+                transaction.set_rollback(True)
+    except files.FileRefused as exc:
+        return _finish_refused_existing(batch, exc.message, started)
+    except Exception as exc:
+        return _failed(batch, exc)
+    finally:
+        if side is not None:
+            side.close()
+    if not result.ok:
+        return _finish_rejected(batch, result.errors, started)
+    if batch.dry_run:
+        batch.save()  # the transaction that wrote the rows was rolled back
+    else:
         from reviews.services import quality
 
         quality.checks_after_import(batch=batch)
     return batch
+
+
+def _settled(batch: ImportBatch, spec: kinds.Kind, outcome: load.Outcome, started: float) -> None:
+    """Records a valid batch's outcome; applied batches are saved with their history in the
+    caller's transaction (a dry run's is saved by the caller, outside it)."""
+    batch.rows_added, batch.rows_updated = outcome.added, outcome.updated
+    batch.rows_unchanged, batch.rows_removed = outcome.unchanged, outcome.removed
+    batch.scope = {**outcome.scope, "replaced": outcome.replaced} if spec.is_actuals else outcome.scope
+    batch.status = ImportStatus.VALIDATED if batch.dry_run else ImportStatus.APPLIED
+    batch.progress = 100
+    batch.finished_at = timezone.now()
+    batch.seconds = round(time.monotonic() - started, 3)
+    batch.message = _message(batch, spec)
+    if not batch.dry_run or not spec.is_actuals:
+        batch.save()
+    if not batch.dry_run:
+        _record(batch, "import.applied", changes=outcome.changes or None)
+
+
+def _failed(batch: ImportBatch, exc: Exception) -> ImportBatch:
+    log.exception("import batch %s failed", batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.FAILED, finished_at=timezone.now(), progress=100,
+        message=f"The import failed and stored nothing: {exc.__class__.__name__}: {str(exc)[:300]}",
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+class _SideProgress:
+    """Progress and heartbeat of a batch whose rows are written while it is validated: the
+    import's transaction is open meanwhile, so these go through a second, autocommit connection
+    (opened only for files big enough to watch), where the page and the reaper see them.
+    Best effort: a failure here never stops the import."""
+
+    MIN_ROWS = 20_000
+    EVERY = 0.5  # seconds between updates
+
+    def __init__(self, batch: ImportBatch, estimated: int):
+        self.batch, self.estimated = batch, estimated
+        self.conn = None
+        self.last = 0.0
+        if estimated >= self.MIN_ROWS and connection.vendor == "postgresql":
+            try:
+                import psycopg
+
+                params = {k: v for k, v in connection.get_connection_params().items()
+                          if k in ("dbname", "user", "password", "host", "port", "sslmode", "options")}
+                self.conn = psycopg.connect(**params, autocommit=True, connect_timeout=5)
+                self.conn.execute("SET lock_timeout = '2s'")
+            except Exception:  # noqa: BLE001 - progress is optional
+                log.warning("import batch %s: no progress connection", batch.pk, exc_info=True)
+                self.conn = None
+
+    def update(self, rows: int) -> None:
+        if self.conn is None or time.monotonic() - self.last < self.EVERY:
+            return
+        self.last = time.monotonic()
+        value = max(0, min(95, int(95 * rows / self.estimated)))
+        try:
+            self.conn.execute(
+                f"UPDATE {ImportBatch._meta.db_table} SET progress = %s, heartbeat_at = %s WHERE id = %s",
+                [value, timezone.now(), self.batch.pk],
+            )
+            self.batch.progress = value
+        except Exception:  # noqa: BLE001
+            log.warning("import batch %s: progress not recorded", self.batch.pk, exc_info=True)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
 def _message(batch: ImportBatch, spec: kinds.Kind) -> str:

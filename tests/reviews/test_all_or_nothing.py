@@ -20,13 +20,13 @@ def test_one_bad_row_among_many_good_ones_stores_nothing(owner, catalog_loaded):
 def test_a_failure_in_the_middle_of_the_write_leaves_the_earlier_rows_untouched(owner, catalog_loaded, monkeypatch):
     imp(owner, "shipments", GOOD)
     before = list(Shipment.objects.order_by("period").values_list("period", "quantity"))
-    real = load.actuals_apply
+    real = load.ActualsWriter.settle
 
-    def explode(*args, **kwargs):
-        real(*args, **kwargs)  # deletes the scope and writes the new rows, then the process dies
+    def explode(self):
+        real(self)  # the new rows are written and the scope's earlier rows deleted, then it fails
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(load, "actuals_apply", explode)
+    monkeypatch.setattr(load.ActualsWriter, "settle", explode)
     batch = imp(owner, "shipments", GOOD.replace(",10,", ",99,"))
     assert batch.status == "failed"
     assert "stored nothing" in batch.message
