@@ -33,10 +33,9 @@ def child(kind: str, path: str) -> None:
     _django()
     from django.contrib.auth import get_user_model
 
+    from reviews.imports import kinds, load
     from reviews.imports.files import Source
     from reviews.services.imports import import_data
-
-    from reviews.imports import kinds, load
 
     actor = get_user_model().objects.get(username="bench")
     # A worker has its modules imported and its connection open: do that before the clock starts
