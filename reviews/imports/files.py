@@ -50,6 +50,11 @@ def max_rows() -> int:
     return limit("IMPORT_MAX_ROWS", 2_000_000)
 
 
+def csv_block_bytes() -> int:
+    """Bytes of CSV parsed (and, for actuals on PostgreSQL, validated and COPYed) at a time."""
+    return limit("IMPORT_CSV_BLOCK_BYTES", 4 << 20)
+
+
 def max_xlsx_rows() -> int:
     return limit("IMPORT_XLSX_MAX_ROWS", 200_000)
 
@@ -248,7 +253,7 @@ def _read_csv(source: Source) -> tuple[list[str], Iterator[Batch]]:
         try:
             reader = pacsv.open_csv(
                 handle,
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=4 << 20, use_threads=False),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=csv_block_bytes(), use_threads=False),
                 parse_options=pacsv.ParseOptions(
                     delimiter=source.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
                 ),
