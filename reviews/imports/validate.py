@@ -248,7 +248,16 @@ def _duplicates(kind: Kind, table: pa.Table, errors: Errors, lookups: dict[str, 
     if not names or n < 2:
         return
     arrays = [_key_array(table.column(name)) for name in names]
-    order = np.lexsort(arrays[::-1])  # stable: equal keys keep file order
+    spans = [int(a.max()) + 2 for a in arrays]  # codes are >= -1
+    if float(np.prod(spans, dtype=np.float64)) < 2.0 ** 62:  # one packed int64 key: one sort, one compare
+        packed = np.zeros(n, dtype=np.int64)
+        for a, span in zip(arrays, spans, strict=True):
+            packed *= span
+            packed += a + 1
+        arrays = [packed]
+        order = np.argsort(packed, kind="stable")  # stable: equal keys keep file order
+    else:
+        order = np.lexsort(arrays[::-1])
     same = np.ones(n - 1, dtype=bool)
     for a in arrays:
         s = a[order]
