@@ -255,15 +255,9 @@ def run_batch(batch: ImportBatch, *, source: files.Source | None = None) -> Impo
         return _finish_refused_existing(batch, exc.message, started)
     if spec.is_actuals:
         return _run_actuals(batch, spec, header, batches, lookups, estimated, started)
-    try:
-        result = validate.validate(spec, header, batches, lookups,
-                                   progress=lambda rows: _progress(batch, int(60 * rows / estimated)))
-    except files.FileRefused as exc:
-        return _finish_refused_existing(batch, exc.message, started)
-    batch.row_count = result.rows
-    if not result.ok:
-        return _finish_rejected(batch, result.errors, started)
-    _progress(batch, 65)
+    result, finished = _validate_whole(batch, spec, header, batches, lookups, estimated, started)
+    if finished is not None:
+        return finished
     try:
         with transaction.atomic():
             _lock(spec.name)
@@ -279,6 +273,21 @@ def run_batch(batch: ImportBatch, *, source: files.Source | None = None) -> Impo
     return batch
 
 
+def _validate_whole(batch: ImportBatch, spec: kinds.Kind, header, batches, lookups, estimated: int, started: float):
+    """Validates the whole file before anything is written: (the result, None), or (None, the
+    batch finished as refused or rejected)."""
+    try:
+        result = validate.validate(spec, header, batches, lookups,
+                                   progress=lambda rows: _progress(batch, int(60 * rows / estimated)))
+    except files.FileRefused as exc:
+        return None, _finish_refused_existing(batch, exc.message, started)
+    batch.row_count = result.rows
+    if not result.ok:
+        return None, _finish_rejected(batch, result.errors, started)
+    _progress(batch, 65)
+    return result, None
+
+
 def _run_actuals(batch: ImportBatch, spec: kinds.Kind, header, batches, lookups, estimated: int, started: float) -> ImportBatch:
     """Actuals: on PostgreSQL the rows are COPYed into their table block by block while the rest
     of the file is validated, in the transaction that commits them with the batch and its history
@@ -287,15 +296,9 @@ def _run_actuals(batch: ImportBatch, spec: kinds.Kind, header, batches, lookups,
     stream = load.streams(spec, header)
     result = None
     if not stream:
-        try:
-            result = validate.validate(spec, header, batches, lookups,
-                                       progress=lambda rows: _progress(batch, int(60 * rows / estimated)))
-        except files.FileRefused as exc:
-            return _finish_refused_existing(batch, exc.message, started)
-        batch.row_count = result.rows
-        if not result.ok:
-            return _finish_rejected(batch, result.errors, started)
-        _progress(batch, 65)
+        result, finished = _validate_whole(batch, spec, header, batches, lookups, estimated, started)
+        if finished is not None:
+            return finished
     side = _SideProgress(batch, estimated) if stream else None
     try:
         with transaction.atomic():
