@@ -271,3 +271,15 @@ def test_progress_of_a_streamed_import_is_seen_outside_its_open_transaction(owne
     side.close()
     assert ImportBatch.objects.get(pk=batch.pk).progress == 47
     assert ImportBatch.objects.get(pk=batch.pk).heartbeat_at is not None
+
+
+def test_ids_given_by_an_import_leave_the_sequence_past_them(owner, catalog_loaded, small_blocks):
+    batch = imp(owner, "shipments", csv(lines()))
+    second = imp(owner, "shipments", csv([r.replace(",2024-", ",2023-") for r in lines() if ",2024-" in r]))
+    assert second.rows_added == 72
+    ids = sorted(Shipment.objects.values_list("id", flat=True))
+    assert len(set(ids)) == len(ids) == 288
+    row = Shipment.objects.filter(batch=batch).first()
+    later = Shipment.objects.create(family=row.family, channel=row.channel, period=dt.date(2020, 1, 1),
+                                    quantity=1, revenue=1, batch=batch)
+    assert later.pk > ids[-1]
