@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -118,7 +119,17 @@ def apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     error = ""
     batch = None
     path = Path(preview.stored_path) if preview.stored_path else None
-    if path is None or not path.exists():
+    newer = preview.superseded_by
+    status = 400
+    if newer is not None and newer.file_hash and newer.file_hash == preview.file_hash:
+        error = f"This file was already applied as import #{newer.pk}; nothing was imported again."
+        status = 409
+    elif newer is not None:
+        error = (f"{kinds.KINDS[preview.kind].label} changed after this preview: import #{newer.pk} ({newer.filename or newer.source}) "
+                 f"was applied at {timezone.localtime(newer.finished_at):%Y-%m-%d %H:%M}. Validate the file again to see "
+                 "what it would do now; nothing was imported.")
+        status = 409
+    elif path is None or not path.exists():
         error = "The previewed file is no longer available; upload it again."
     else:
         try:
@@ -135,7 +146,7 @@ def apply(request: HttpRequest, batch_id: int) -> HttpResponse:
             messages.success(request, batch.message or "Import queued.")
         return redirect("step_detail", cycle_id=step.cycle_id, kind=step.kind)
     response = render(request, "reviews/partials/_data_panel.html", _panel_context(request, step, applied=batch, upload_error=error),
-                      status=400 if error else 200)
+                      status=status if error else 200)
     if batch is not None and batch.status == ImportStatus.APPLIED:
         response["HX-Trigger"] = "step-changed"
     return vary_on_htmx(response)

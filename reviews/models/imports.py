@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class ImportStatus(models.TextChoices):
@@ -83,6 +84,20 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @cached_property
+    def superseded_by(self) -> ImportBatch | None:
+        """For a validated preview: an import of the same kind (and, for a cycle's own data, the
+        same cycle) applied after it, so its counts no longer say what the file would do."""
+        from reviews.imports.kinds import KINDS
+
+        if not (self.dry_run and self.status == ImportStatus.VALIDATED and self.finished_at):
+            return None
+        later = ImportBatch.objects.filter(kind=self.kind, status=ImportStatus.APPLIED, dry_run=False, finished_at__gt=self.finished_at)
+        spec = KINDS.get(self.kind)
+        if spec is not None and spec.cycle == "required":  # a cycle's own data: only that cycle's imports count
+            later = later.filter(cycle_id=self.cycle_id)
+        return later.order_by("-finished_at").first()  # history and master data are shared by every cycle
 
     @property
     def errors_not_shown(self) -> int:

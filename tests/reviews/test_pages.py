@@ -37,6 +37,36 @@ def test_upload_validates_first_and_apply_stores(client, owner, catalog_loaded, 
     assert Shipment.objects.count() == 1
 
 
+def test_a_preview_overtaken_by_a_later_import_is_not_applied(client, owner, catalog_loaded, cycle):
+    """The counts of a preview describe the data as it was; after another import of the kind they
+    no longer do, so Apply is refused (409) and the panel says to validate again."""
+    client.force_login(owner)
+    upload(client, step(cycle, "data_gathering"))  # preview: ART direct 2026-12 = 10
+    preview = ImportBatch.objects.get(status="validated")
+    later = imp(owner, "shipments", "family,channel,period,quantity,revenue\nART,direct,2026-12,25,2375\n", name="fix.csv")
+    assert later.status == "applied"
+    panel = client.get(reverse("data_panel", args=[step(cycle, "data_gathering").pk]))
+    assert b"Out of date" in panel.content and f"#{later.pk} was applied since".encode() in panel.content
+    assert reverse("import_apply", args=[preview.pk]).encode() not in panel.content
+    refused = client.post(reverse("import_apply", args=[preview.pk]), HTTP_HX_REQUEST="true")
+    assert refused.status_code == 409
+    assert b"changed after this preview" in refused.content and b"nothing was imported" in refused.content
+    assert list(Shipment.objects.values_list("quantity", flat=True)) == [25]
+    assert ImportBatch.objects.filter(status="applied", kind="shipments").count() == 1
+    # validated again, the same file applies
+    upload(client, step(cycle, "data_gathering"))
+    fresh = ImportBatch.objects.filter(status="validated").latest("pk")
+    assert fresh.superseded_by is None and fresh.rows_updated == 1
+    assert client.post(reverse("import_apply", args=[fresh.pk]), HTTP_HX_REQUEST="true").status_code == 200
+    assert list(Shipment.objects.values_list("quantity", flat=True)) == [10]
+    applied = ImportBatch.objects.filter(status="applied").latest("pk")
+    panel = client.get(reverse("data_panel", args=[step(cycle, "data_gathering").pk]))
+    assert f"Applied as <a href=\"{reverse('import_detail', args=[applied.pk])}\">#{applied.pk}</a>".encode() in panel.content
+    again = client.post(reverse("import_apply", args=[fresh.pk]), HTTP_HX_REQUEST="true")
+    assert again.status_code == 409 and f"already applied as import #{applied.pk}".encode() in again.content
+    assert ImportBatch.objects.filter(status="applied", kind="shipments").count() == 2
+
+
 def test_a_bad_upload_lists_its_errors_and_offers_no_apply(client, owner, catalog_loaded, cycle):
     client.force_login(owner)
     response = upload(client, step(cycle, "data_gathering"), data=b"family,channel,period,quantity\nXX,direct,2026-12,1\n")
