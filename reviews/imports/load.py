@@ -241,7 +241,10 @@ def _decimal(array: pa.Array, scale: int) -> pa.Array:
         return pc.cast(array, pa.decimal128(18, scale))
     except pa.ArrowInvalid:  # more decimals: round half to even, as Decimal.quantize would
         pass
-    wide = pc.cast(array, pa.decimal128(38, 10))
+    try:  # up to 20 decimals (values are below 1e11): exact
+        wide = pc.cast(array, pa.decimal128(38, 20))
+    except pa.ArrowInvalid:  # more (a spreadsheet's 3.14159265358979323846, 1e-30): through float64
+        wide = pc.cast(array, pa.float64())
     return pc.cast(pc.round(wide, ndigits=scale), pa.decimal128(18, scale), safe=False)
 
 

@@ -165,6 +165,15 @@ def test_decimals_beyond_the_stored_scale_round_half_to_even(owner, catalog_load
         (Decimal("1.235"), Decimal("2.68")), (Decimal("7.000"), Decimal("2.66")), (Decimal("0.000"), Decimal("10.00"))]
 
 
+def test_any_number_of_decimals_is_rounded_not_refused(owner, catalog_loaded):
+    text = ("family,channel,period,quantity,revenue\n"
+            "ART,direct,2026-01,3.14159265358979323846264338,1e-30\nART,direct,2026-02,2.00000000000000000005,0.1234567890123\n")
+    batch = imp(owner, "shipments", text)
+    assert batch.status == "applied", batch.message
+    got = sorted(Shipment.objects.values_list("period", "quantity", "revenue"))
+    assert [(q, r) for _, q, r in got] == [(Decimal("3.142"), Decimal("0.00")), (Decimal("2.000"), Decimal("0.12"))]
+
+
 # --- the binary COPY encoder ------------------------------------------------------------------------
 
 def decode(buffers, types):
