@@ -11,6 +11,7 @@ urlpatterns = [
     path("<id:cycle_id>/cell/", views.demand_cell, name="demand_cell"),
     path("<id:cycle_id>/overrides/<id:override_id>/remove/", views.demand_override_remove,
          name="demand_override_remove"),
+    path("<id:cycle_id>/carry-over/", views.demand_carry_over, name="demand_carry_over"),
     path("<id:cycle_id>/run/", views.demand_run_start, name="demand_run_start"),
     path("<id:cycle_id>/run/status/", views.demand_run_status, name="demand_run_status"),
     path("<id:cycle_id>/chart.json", views.demand_chart, name="demand_chart"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -18,7 +19,7 @@ from catalog.models import Channel, ProductFamily
 from cycles import selectors as cycle_selectors
 from cycles.choices import StepKind
 from cycles.models import Cycle, Step
-from reviews.demand import grid, months, runs, selectors, services
+from reviews.demand import carryover, grid, months, runs, selectors, services
 from reviews.demand.allocation import allocate, q
 from reviews.demand.permissions import edit_refusal, run_refusal
 from reviews.models import AssumptionCategory, ConsensusCell, Shipment
@@ -78,6 +79,7 @@ def demand_grid(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "run": selectors.latest_run(cycle),
         "assumptions": assumption_options(cycle) if refusal is None else [],
         "categories": AssumptionCategory.choices,
+        "carry": carryover.offer(cycle) if refusal is None else None,
         "families": ProductFamily.objects.filter(active=True).order_by("code") if refusal is None else [],
         "horizon": cycle.periods,
         "users": get_user_model().objects.filter(groups__name__in=["demand_planner", "sales"]).distinct()
@@ -212,6 +214,24 @@ def demand_override_remove(request: HttpRequest, cycle_id: int, override_id: int
                       {"notice": f"Override {override_id} removed; the consensus was recomputed."})
     response["HX-Trigger"] = "demand-changed"
     return vary_on_htmx(response)
+
+
+@page(VIEW)
+@require_POST
+def demand_carry_over(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Copies the prior cycle's overrides of this horizon (with copies of their assumptions)."""
+    cycle = get_cycle(cycle_id)
+    try:
+        done = carryover.carry_over(actor=request.user, cycle=cycle)
+    except ApplicationError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        n, a, c = len(done.overrides), len(done.assumptions), len(done.cells)
+        messages.success(request, f"Carried {n} override{pluralize(n)} over from {done.prior.label} with {a} "
+                                  f"assumption{pluralize(a)}; {c} cell{pluralize(c)} of the consensus changed.")
+    return redirect("demand_grid", cycle_id=cycle.pk)
 
 
 # --- the baseline job ----------------------------------------------------------------------------

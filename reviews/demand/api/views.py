@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from catalog.models import Channel, ProductFamily
 from cycles.models import Cycle
-from reviews.demand import accuracy, changes, months, runs, selectors, services
+from reviews.demand import accuracy, carryover, changes, months, runs, selectors, services
 from reviews.demand.api import serializers as s
 from reviews.demand.excel import safe_text
 from reviews.demand.filtersets import (
@@ -303,6 +303,26 @@ class CycleDemandViewSet(viewsets.ViewSet):
         prior = report.pop("prior")
         report["prior"] = prior.label if prior else None
         return Response(report)
+
+    @extend_schema(methods=["GET"], responses=OpenApiTypes.OBJECT,
+                   description="What a carry-over would copy now: the prior cycle's live overrides of this horizon.")
+    @extend_schema(methods=["POST"], request=None, responses={201: OpenApiTypes.OBJECT},
+                   description="Copies them (with copies of their assumptions); demand planner or sales, step 2 open.")
+    @action(detail=True, methods=["get", "post"], url_path="carry-over")
+    def carry_over(self, request, pk=None):
+        """The prior cycle's overrides of this cycle's horizon: GET what would be carried, POST to carry them."""
+        cycle = _cycle(pk)
+        if request.method == "GET":
+            self._reader(request)
+            found = carryover.offer(cycle)
+            return Response({"from_cycle": found.prior.label if found.prior else None,
+                             "overrides": [services.override_state(o) for o in found.overrides],
+                             "assumptions": found.assumptions, "cells": found.cells, "skipped_cells": found.skipped_cells})
+        done = carryover.carry_over(actor=request.user, cycle=cycle)
+        return Response({"from_cycle": done.prior.label, "revision": done.revision,
+                         "overrides": [services.override_state(o) for o in done.overrides],
+                         "assumptions": [a.ref for a in done.assumptions], "cells_changed": len(done.cells),
+                         "skipped_cells": done.skipped_cells}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], url_path="safety-stock")
